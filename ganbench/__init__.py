@@ -1,0 +1,2 @@
+"""ganbench: a pluggable, gin-configured harness for benchmarking GANs."""
+__version__ = "0.1.0"

@@ -1,0 +1,164 @@
+"""The ``ganbench`` command line. Heavy modules are imported inside commands so --help is fast."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EPILOG = "Docs: README.md and docs/. Set GANBENCH_DEBUG=1 for full tracebacks."
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ganbench", description="Benchmark GANs with pluggable, "
+                                     "gin-configured components.", epilog=EPILOG)
+    parser.add_argument("--strict", action="store_true", help="fail if any plugin fails to load")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="train and evaluate every cell of a benchmark; resumes")
+    run.add_argument("benchmark", help="benchmark gin file, e.g. benchmarks/label_efficiency.gin")
+    run.add_argument("--out", default="runs", help="output root (default: runs)")
+    run.add_argument("--gin-param", "-p", action="append", default=[], metavar="BINDING",
+                     help="extra gin binding for every cell, e.g. 'Experiment.steps = 100' (repeatable)")
+    run.add_argument("--executor", help="override Benchmark.executor (inprocess, pool, ...)")
+    run.add_argument("--workers", type=int, help="override Benchmark.workers")
+    run.add_argument("--dry-run", action="store_true", help="list the cells and their status, run nothing")
+
+    table = sub.add_parser("table", help="print a study's tables from its results (no training)")
+    table.add_argument("study_dir", help="directory written by `ganbench run`, e.g. runs/label_efficiency")
+    table.add_argument("--format", choices=["markdown", "latex", "csv"], default="markdown")
+    table.add_argument("--metric", action="append", help="only these metrics (default: the study's)")
+
+    plot = sub.add_parser("plot", help="regenerate a study's plots (PNG and PDF) from its results")
+    plot.add_argument("study_dir")
+
+    lst = sub.add_parser("list", help="list registered components")
+    lst.add_argument("kind", nargs="?", help="only this kind (architectures, losses, ...)")
+    lst.add_argument("--json", action="store_true")
+
+    plugins = sub.add_parser("plugins", help="list plugins: version, components, load errors")
+    plugins.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from . import __version__
+        print(f"ganbench {__version__}")
+        return 0
+    if not args.command:
+        parser.print_help()
+        return 0
+    if args.strict:
+        os.environ["GANBENCH_STRICT"] = "1"
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("ganbench: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+    except Exception as err:
+        if not is_user_error(err) or os.environ.get("GANBENCH_DEBUG"):
+            raise
+        print(f"ganbench: error: {err}", file=sys.stderr)
+        return 2
+
+
+def is_user_error(err: Exception) -> bool:
+    from .config import ConfigError
+    from .plugins import PluginError
+    from .registry import RegistryError
+    return isinstance(err, (ConfigError, PluginError, RegistryError, FileNotFoundError,
+                            PermissionError, ValueError, IsADirectoryError, NotADirectoryError))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from . import study
+    bench, study_dir, cells, tasks = study.plan(args.benchmark, args.out, args.gin_param)
+    study.validate(args.benchmark, cells, args.gin_param)
+    if args.dry_run:
+        from .results import read_done
+        for task in tasks:
+            done = read_done(Path(task.run_dir))
+            print(f"{task.label}: {done['status'] if done else 'todo'}")
+        return 0
+    if args.workers:
+        bench.workers = args.workers
+    status = study.run_study(args.benchmark, args.out, args.gin_param,
+                             executor=args.executor, workers=args.workers)
+    print((study_dir / "tables.md").read_text())
+    print(f"results: {study_dir}")
+    failed = [label for label, s in status.items() if s == "failed"]
+    if failed:
+        print(f"ganbench: {len(failed)} cell(s) failed (see error.txt in their directories): "
+              + ", ".join(failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_table(args: argparse.Namespace) -> int:
+    from .report import tables
+    from .results import read_study_manifest
+    from .study import load_results
+    info = read_study_manifest(Path(args.study_dir))
+    summaries = load_results(args.study_dir)
+    if args.metric:
+        info = {**info, "table_metrics": args.metric, "extra_tables": []}
+    print(tables.render_all(info, summaries, args.format), end="")
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from .report import plots
+    from .results import read_study_manifest
+    from .study import load_results
+    study_dir = Path(args.study_dir)
+    for path in plots.write_all(study_dir, read_study_manifest(study_dir), load_results(study_dir)):
+        print(path)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .interfaces import KINDS
+    from .plugins import get_registry
+    registry = get_registry()
+    if args.kind and args.kind not in KINDS:
+        raise ValueError(f"unknown kind {args.kind!r}; kinds are {', '.join(KINDS)}")
+    comps = registry.components(args.kind)
+    if args.json:
+        print(json.dumps([{"kind": c.kind, "name": c.name, "plugin": c.plugin,
+                           "summary": c.description} for c in comps], indent=2))
+        return 0
+    kind = None
+    for c in comps:
+        if c.kind != kind:
+            kind = c.kind
+            print(f"{kind}:")
+        print(f"  {c.name:<24} {c.description}  [{c.plugin}]")
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    from .plugins import get_plugins
+    infos = list(get_plugins().infos.values())
+    if args.json:
+        print(json.dumps([{"name": i.name, "distribution": i.dist, "version": i.version,
+                           "builtin": i.builtin, "components": i.components, "errors": i.errors}
+                          for i in infos], indent=2))
+        return 0
+    for i in infos:
+        state = "ERROR" if i.errors else "ok"
+        print(f"{i.name:<18} {i.dist} {i.version}  {state}  {len(i.components)} components")
+        for err in i.errors:
+            print(f"    error: {err}")
+    return 1 if any(i.errors for i in infos) else 0
+
+
+COMMANDS = {"run": cmd_run, "table": cmd_table, "plot": cmd_plot, "list": cmd_list,
+            "plugins": cmd_plugins}
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""Turning what gin hands over (a component name, a factory, or an instance) into a component."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def resolve(kind: str, spec: Any, **kwargs: Any) -> Any:
+    """Build a component of ``kind`` from ``spec``.
+
+    ``spec`` may be a registered name (``"spectral_norm"``), a factory (what ``@normalizers.x``
+    gives in gin), or None (returns None). Factories are called with ``kwargs``.
+    """
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        from .plugins import get_registry
+        spec = get_registry().get(kind, spec).load()
+    if callable(spec):
+        return spec(**kwargs)
+    raise TypeError(f"expected a {kind} name or factory, got {spec!r}")

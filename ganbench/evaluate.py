@@ -1,0 +1,130 @@
+"""Evaluate a generator with metric plugins.
+
+One evaluation draws one fixed pool of samples (fixed latent noise from the evaluation seed), so
+every metric scores the same images. Extractor features are memoised per evaluation, and the
+reference set's features are cached on disk under a key of dataset, split and extractor.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import torch
+
+from .components import resolve
+from .interfaces import EvalContext, ImageDataset
+from .storage import cached
+
+EVAL_SEED = 12345   # fixed: every run and cell is scored on the same latent noise
+
+
+def truncated_normal(n: int, dim: int, truncation: float | None, generator: torch.Generator,
+                     device: torch.device) -> torch.Tensor:
+    """N(0, 1) latents, resampling entries whose magnitude exceeds ``truncation``."""
+    z = torch.randn(n, dim, generator=generator, device=device)
+    if truncation is None:
+        return z
+    outside = z.abs() > truncation
+    while outside.any():
+        z[outside] = torch.randn(int(outside.sum()), generator=generator, device=device)
+        outside = z.abs() > truncation
+    return z
+
+
+def to_uint8(images: torch.Tensor) -> torch.Tensor:
+    return ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
+
+
+class Sampler:
+    """Draws images from a generator in eval mode, batch by batch, with fixed noise."""
+
+    def __init__(self, G: torch.nn.Module, num_classes: int, sample_labels: Callable[[int, torch.Generator], Any],
+                 device: torch.device, truncation: float | None = None, batch_size: int = 250) -> None:
+        self.G, self.num_classes, self.device = G, num_classes, device
+        self.sample_labels, self.truncation, self.batch_size = sample_labels, truncation, batch_size
+
+    @torch.no_grad()
+    def __call__(self, n: int, labels: torch.Tensor | None = None, seed: int = EVAL_SEED
+                 ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        gen = torch.Generator(self.device).manual_seed(seed)
+        if labels is None and self.num_classes:
+            labels = self.sample_labels(n, gen)
+        was_training = self.G.training
+        self.G.eval()
+        out = []
+        try:
+            for start in range(0, n, self.batch_size):
+                count = min(self.batch_size, n - start)
+                z = truncated_normal(count, self.G.z_dim, self.truncation, gen, self.device)
+                y = None if labels is None else labels[start:start + count].to(self.device)
+                out.append(to_uint8(self.G(z, y)))
+        finally:
+            self.G.train(was_training)
+        hard = None if labels is None else (labels.argmax(1) if labels.dim() == 2 else labels).cpu()
+        return torch.cat(out), hard
+
+
+class Evaluation:
+    """Builds the EvalContext for one generator and runs metrics on it."""
+
+    def __init__(self, sampler: Sampler, train_set: ImageDataset, reference: ImageDataset,
+                 labeler: Any, cache_dir: str, device: torch.device) -> None:
+        self.sampler, self.train_set, self.reference = sampler, train_set, reference
+        self.labeler, self.cache_dir, self.device = labeler, cache_dir, device
+        self._pool: tuple[torch.Tensor, torch.Tensor | None] | None = None
+        self._extractors: dict[str, Any] = {}
+        self._fake_features: dict[tuple[str, int], Any] = {}
+
+    def samples(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        if self._pool is None or len(self._pool[0]) < n:
+            self._pool = self.sampler(n)
+        images, labels = self._pool
+        return images[:n], None if labels is None else labels[:n]
+
+    def class_samples(self, label: int, n: int) -> torch.Tensor:
+        labels = torch.full((n,), label, dtype=torch.long)
+        return self.sampler(n, labels=labels, seed=EVAL_SEED + 1 + label)[0]
+
+    def extractor(self, name: str) -> Any:
+        if name not in self._extractors:
+            self._extractors[name] = resolve("feature_extractors", name, dataset=self.train_set)
+        return self._extractors[name]
+
+    def fake_features(self, name: str, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        if (name, n) not in self._fake_features:
+            self._fake_features[(name, n)] = self.extractor(name).extract(self.samples(n)[0])
+        return self._fake_features[(name, n)]
+
+    def reference_features(self, name: str) -> tuple[torch.Tensor, torch.Tensor | None]:
+        extractor = self.extractor(name)
+        parts = {"dataset": self.reference.cache_key(), "extractor": extractor.cache_key()}
+
+        def compute() -> dict[str, Any]:
+            features, logits = extractor.extract(self.reference.images)
+            return {"features": features, "logits": logits}
+        value = cached("reference_features", parts, compute, root=self.cache_dir)
+        return value["features"], value["logits"]
+
+    def context(self, seed: int = 0, num_samples: int = 2000) -> EvalContext:
+        return EvalContext(
+            samples=self.samples, class_samples=self.class_samples,
+            fake_features=self.fake_features, reference_features=self.reference_features,
+            reference=self.reference, train=self.train_set, labeler=self.labeler,
+            num_classes=self.sampler.num_classes, cache_dir=self.cache_dir, device=self.device, seed=seed,
+            num_samples=num_samples)
+
+    def run(self, metrics: Sequence[Any], seed: int = 0, num_samples: int = 2000) -> dict[str, float]:
+        ctx = self.context(seed, num_samples)
+        results: dict[str, float] = {}
+        for spec in metrics:
+            metric = resolve("metrics", spec)
+            for key, value in metric(ctx).items():
+                results[key] = float(value)
+        return results
+
+
+def evaluate_run(run: Any, cache_dir: str) -> dict[str, float]:
+    """Score a trained ``train.Run`` with its experiment's metrics."""
+    sampler = Sampler(run.sampler, run.num_classes, run.labeler.sample_fake_labels, run.device,
+                      truncation=run.exp.truncation)
+    evaluation = Evaluation(sampler, run.train_set, run.test_set, run.labeler, cache_dir, run.device)
+    return evaluation.run(run.exp.metrics, seed=run.seed, num_samples=run.exp.eval_samples)

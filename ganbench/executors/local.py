@@ -1,0 +1,95 @@
+"""Executors that run cells on this machine: one after another, or in worker processes."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor as _Pool
+from concurrent.futures import as_completed
+from typing import Callable, Sequence
+
+from tqdm import tqdm
+
+Progress = Callable[[str, str], None]
+
+
+class ExecutorResult(dict):
+    """label -> status ('done', 'diverged', 'skipped', 'busy' or 'failed')."""
+
+    @property
+    def failed(self) -> list[str]:
+        return [label for label, status in self.items() if status == "failed"]
+
+
+def _run_one(task) -> str:
+    from ..study import report_failure
+    try:
+        return task()
+    except Exception as err:  # one broken cell must not stop the grid
+        report_failure(task, err)
+        return "failed"
+
+
+class InProcessExecutor:
+    """Runs cells one after another in this process (simplest; best for one GPU or debugging)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = 1
+
+    def run(self, tasks: Sequence, progress: Progress | None = None) -> ExecutorResult:
+        result = ExecutorResult()
+        bar = tqdm(total=len(tasks), desc="grid", unit="cell", disable=not tasks)
+        for task in tasks:
+            bar.set_postfix_str(task.label)
+            result[task.label] = status = _run_one(task)
+            bar.update()
+            if progress:
+                progress(task.label, status)
+        bar.close()
+        return result
+
+
+class ProcessPoolExecutor:
+    """Runs cells in ``workers`` processes. On CPU each worker gets cores/workers threads, which
+    beats one process with all threads for the small models of CPU studies. With GPUs, workers
+    are spread round-robin over the visible devices (several small cells share one GPU)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or max(1, (os.cpu_count() or 1) // 2)
+
+    def run(self, tasks: Sequence, progress: Progress | None = None) -> ExecutorResult:
+        result = ExecutorResult()
+        if not tasks:
+            return result
+        threads = max(1, (os.cpu_count() or 1) // self.workers)
+        gpus = _visible_gpus()
+        for i, task in enumerate(tasks):
+            task.threads = task.threads or threads
+            if gpus:
+                task.env = {**task.env, "CUDA_VISIBLE_DEVICES": gpus[i % len(gpus)]}
+        context = multiprocessing.get_context("spawn")  # no forked torch state
+        with _Pool(max_workers=self.workers, mp_context=context) as pool, \
+                tqdm(total=len(tasks), desc="grid", unit="cell") as bar:
+            futures = {pool.submit(_run_one, t): t for t in tasks}
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    status = future.result()
+                except Exception:  # the worker process itself died (e.g. killed)
+                    status = "failed"
+                result[task.label] = status
+                bar.set_postfix_str(f"{task.label}: {status}")
+                bar.update()
+                if progress:
+                    progress(task.label, status)
+        return result
+
+
+def _visible_gpus() -> list[str]:
+    try:
+        import torch
+        count = torch.cuda.device_count()
+    except Exception:
+        return []
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    ids = [d for d in visible.split(",") if d] if visible else [str(i) for i in range(count)]
+    return ids[:count]

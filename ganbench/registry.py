@@ -1,0 +1,97 @@
+"""The typed registry of components, keyed by (kind, name). Everything else depends on this."""
+from __future__ import annotations
+
+import difflib
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .interfaces import KINDS
+
+
+class RegistryError(Exception):
+    """A component could not be registered or found; the message says how to fix it."""
+
+
+@dataclass
+class Component:
+    kind: str
+    name: str
+    target: Callable[..., Any] | str   # the factory, or "module:attr" imported on first use
+    plugin: str                        # name of the plugin that registered it
+    summary: str = ""
+    _loaded: Callable[..., Any] | None = field(default=None, repr=False)
+
+    def load(self) -> Callable[..., Any]:
+        """The factory, importing it on first use."""
+        if self._loaded is None:
+            if callable(self.target):
+                self._loaded = self.target
+            else:
+                module, _, attr = self.target.partition(":")
+                try:
+                    obj: Any = importlib.import_module(module)
+                    for part in attr.split("."):
+                        obj = getattr(obj, part)
+                except (ImportError, AttributeError) as err:
+                    raise RegistryError(
+                        f"{self.kind}.{self.name} (plugin {self.plugin!r}) points at "
+                        f"{self.target!r}, which cannot be imported: {err}") from err
+                self._loaded = obj
+        return self._loaded
+
+    @property
+    def description(self) -> str:
+        if self.summary:
+            return self.summary
+        doc = getattr(self._loaded or (self.target if callable(self.target) else None), "__doc__", "")
+        return (doc or "").strip().split("\n")[0]
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, str], Component] = {}
+
+    def add(self, kind: str, name: str, target: Callable[..., Any] | str, *, plugin: str,
+            summary: str = "") -> Component:
+        if kind not in KINDS:
+            raise RegistryError(f"unknown component kind {kind!r}; kinds are {', '.join(KINDS)}")
+        if not name or not name.replace("_", "").isalnum() or not name[0].isalpha():
+            raise RegistryError(
+                f"plugin {plugin!r} registered {kind} name {name!r}: names must be identifiers "
+                "(letters, digits, underscores) so gin can refer to them")
+        if not (callable(target) or (isinstance(target, str) and ":" in target)):
+            raise RegistryError(
+                f"plugin {plugin!r} registered {kind}.{name} with {target!r}: give a callable "
+                "factory or an import string 'package.module:attribute'")
+        key = (kind, name)
+        if key in self._items:
+            other = self._items[key].plugin
+            raise RegistryError(
+                f"{kind}.{name} is registered twice: by plugin {other!r} and by plugin {plugin!r}. "
+                "Rename one of them; ganbench never replaces a component silently.")
+        comp = Component(kind, name, target, plugin, summary)
+        self._items[key] = comp
+        return comp
+
+    def get(self, kind: str, name: str) -> Component:
+        try:
+            return self._items[(kind, name)]
+        except KeyError:
+            raise RegistryError(unknown_message(kind, name, self.names(kind))) from None
+
+    def names(self, kind: str) -> list[str]:
+        return sorted(n for k, n in self._items if k == kind)
+
+    def components(self, kind: str | None = None) -> list[Component]:
+        return [c for (k, _), c in sorted(self._items.items()) if kind is None or k == kind]
+
+    def remove_plugin(self, plugin: str) -> None:
+        for key in [k for k, c in self._items.items() if c.plugin == plugin]:
+            del self._items[key]
+
+
+def unknown_message(kind: str, name: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(name, valid, n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    return f"unknown {kind} {name!r}.{hint} Valid {kind}: {', '.join(valid) or '(none registered)'}."

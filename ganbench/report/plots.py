@@ -1,0 +1,72 @@
+"""Plots from aggregated results (matplotlib, Agg backend): PNG and PDF of each."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from ..results import CellSummary
+from ..storage import atomic_write_bytes
+from .tables import lookup
+
+
+def metric_vs_axis(info: dict[str, Any], summaries: list[CellSummary], spec: dict[str, Any]):
+    """Median of ``spec['metric']`` against the values of ``spec['axis']``, one line per variant
+    that varies along the axis; rows that do not (e.g. the fully supervised reference) are drawn
+    as horizontal reference lines, as in the fewer-labels paper's figure."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metric, axis = spec["metric"], spec["axis"]
+    values = list(info["axes"][axis])
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for variant in info["variants"]:
+        cells = [s for s in summaries if s.variant == variant]
+        stats = [(s.axis_values.get(axis), s.stat(metric)) for s in cells]
+        if any(a is not None for a, _ in stats):
+            xs, med, lo, hi = [], [], [], []
+            for v in values:
+                s = lookup(summaries, variant, ((axis, v),))
+                st = s.stat(metric) if s else None
+                if st:
+                    xs.append(v), med.append(st["median"]), lo.append(st["min"]), hi.append(st["max"])
+            if xs:
+                line, = ax.plot(xs, med, marker="o", label=variant)
+                ax.fill_between(xs, lo, hi, alpha=0.15, color=line.get_color())
+        elif stats and stats[0][1] and (spec.get("reference") in (None, variant)):
+            st = stats[0][1]
+            ax.axhline(st["median"], linestyle="--", color="black" if variant == spec.get("reference") else None,
+                       label=f"{variant} (all labels)" if variant == spec.get("reference") else variant)
+    ax.set_xlabel(spec.get("xlabel", axis))
+    ax.set_ylabel(f"median {metric}")
+    ax.set_title(spec.get("title", f"{metric} vs {axis}"))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def write_figure(fig, path_stem: Path) -> list[Path]:
+    import matplotlib.pyplot as plt
+    paths = []
+    for ext in ("png", "pdf"):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=ext, dpi=150)
+        path = path_stem.with_suffix(f".{ext}")
+        atomic_write_bytes(path, buf.getvalue())
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def write_all(study_dir: Path, info: dict[str, Any], summaries: list[CellSummary]) -> list[Path]:
+    written = []
+    for spec in info.get("plots", []):
+        kind = spec.get("kind", "metric_vs_axis")
+        if kind != "metric_vs_axis":
+            raise ValueError(f"unknown plot kind {kind!r} in Benchmark.plots; known: metric_vs_axis")
+        fig = metric_vs_axis(info, summaries, spec)
+        stem = spec.get("file", f"{spec['metric']}_vs_{spec['axis']}")
+        written += write_figure(fig, study_dir / Path(stem).stem)
+    return written

@@ -1,0 +1,92 @@
+"""Crash-safe files and the shared on-disk cache.
+
+Every file ganbench writes goes to a temporary name in the same directory and is renamed into
+place, so a reader sees the old file or the new one, never half of one. Tensors are loaded with
+``weights_only=True``: a checkpoint or cache file is never unpickled blindly.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
+    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def atomic_torch_save(obj: Any, path: str | os.PathLike) -> None:
+    import torch
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def safe_torch_load(path: str | os.PathLike, map_location: Any = "cpu") -> Any:
+    """Load tensors and plain containers only (``weights_only=True``)."""
+    import torch
+    return torch.load(path, map_location=map_location, weights_only=True)
+
+
+def cache_dir() -> Path:
+    """Root of the shared cache (reference statistics, domain classifiers, pre-training)."""
+    root = os.environ.get("GANBENCH_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "ganbench")
+    return Path(root)
+
+
+def key_hash(parts: dict[str, Any]) -> str:
+    """A short stable hash of settings (sorted JSON), for cache file names."""
+    blob = json.dumps(parts, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def cached(namespace: str, parts: dict[str, Any], compute: Callable[[], Any],
+           root: str | os.PathLike | None = None) -> Any:
+    """Return the cached value for ``parts`` or compute, store and return it.
+
+    Values are whatever ``torch.save`` stores with ``weights_only`` loading (tensors, dicts,
+    lists, numbers, strings). A file lock makes concurrent writers compute it once.
+    """
+    from filelock import FileLock
+
+    folder = Path(root) if root else cache_dir()
+    folder = folder / namespace
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{key_hash(parts)}.pt"
+    with FileLock(str(path) + ".lock"):
+        if path.exists():
+            try:
+                return safe_torch_load(path)
+            except Exception:
+                path.unlink()  # corrupt or foreign: recompute rather than fail
+        value = compute()
+        atomic_torch_save(value, path)
+        atomic_write_json(path.with_suffix(".json"), parts)
+        return value

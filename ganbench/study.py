@@ -1,0 +1,175 @@
+"""Running a study: the small Python API behind ``ganbench run``.
+
+    from ganbench import study
+    study_dir = study.run_study("benchmarks/label_efficiency.gin", out="runs")
+    summaries = study.load_results(study_dir)
+    print(study.build_table(study_dir, "fid_domain"))
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from . import config
+from .grid import Benchmark, Cell, expand
+from .results import (CellSummary, append_jsonl, read_done, read_study_manifest, seed_dir,
+                      summarize, versions, write_done, write_results, write_study_manifest)
+from .storage import atomic_write_json, atomic_write_text, cache_dir
+
+
+@dataclass
+class CellTask:
+    """One seed of one cell: picklable, so any executor (processes, submitit) can run it."""
+
+    benchmark_file: str
+    bindings: list[str]
+    run_dir: str
+    seed: int
+    cache_dir: str
+    label: str = ""
+    threads: int | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self) -> str:
+        """Train and evaluate unless done; returns the final status. Safe to call twice."""
+        from filelock import FileLock, Timeout
+        os.environ.update(self.env)
+        run_dir = Path(self.run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if read_done(run_dir):
+            return "skipped"
+        try:
+            with FileLock(str(run_dir / ".lock"), timeout=0):
+                if read_done(run_dir):  # finished by another runner while we waited
+                    return "skipped"
+                return run_cell(self)
+        except Timeout:
+            return "busy"   # another ganbench process is running this cell right now
+
+
+def run_cell(task: CellTask) -> str:
+    import torch
+    from .evaluate import evaluate_run
+    from .train import DivergedError, Experiment, Run, experiment_summary, train
+    if task.threads:
+        torch.set_num_threads(task.threads)
+    run_dir = Path(task.run_dir)
+    config.parse([task.benchmark_file], task.bindings)
+    exp = Experiment()
+    run = Run(exp, seed=task.seed, cache_dir=task.cache_dir)
+    atomic_write_json(run_dir / "versions.json", versions())
+    atomic_write_json(run_dir / "experiment.json", {"seed": task.seed, "bindings": task.bindings,
+                                                    **experiment_summary(exp)})
+    if hasattr(run.labeler, "describe"):
+        atomic_write_json(run_dir / "labeler.json", run.labeler.describe())
+    log_path = run_dir / "metrics.jsonl"
+    started = time.perf_counter()
+    try:
+        train(run, run_dir, log=lambda rec: append_jsonl(log_path, {"kind": "train", **rec}))
+    except DivergedError as err:
+        atomic_write_text(run_dir / "config.gin", config.operative_config())
+        write_done(run_dir, "diverged", {}, step=run.step, reason=str(err))
+        return "diverged"
+    train_seconds = time.perf_counter() - started
+    metrics = evaluate_run(run, task.cache_dir)
+    append_jsonl(log_path, {"kind": "eval", "step": run.step, "images_seen": run.images_seen,
+                            "train_seconds": train_seconds, **metrics})
+    atomic_write_text(run_dir / "config.gin", config.operative_config())
+    write_done(run_dir, "done", metrics, step=run.step, train_seconds=train_seconds,
+               eval_seconds=time.perf_counter() - started - train_seconds)
+    return "done"
+
+
+def plan(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs",
+         bindings: Sequence[str] = ()) -> tuple[Benchmark, Path, list[Cell], list[CellTask]]:
+    """Parse a benchmark file and list its tasks (all seeds of all cells), done or not."""
+    config.parse([benchmark_file], bindings)
+    bench = Benchmark()
+    name = bench.name or Path(benchmark_file).stem
+    study_dir = Path(out) / name
+    cells = expand(bench)
+    root = str(cache_dir())
+    tasks = [CellTask(str(Path(benchmark_file).resolve()), list(cell.bindings) + list(bindings),
+                      str(seed_dir(study_dir, cell.id, seed)), seed, root,
+                      label=f"{cell.id}/seed-{seed}")
+             for cell in cells for seed in bench.seed_list()]
+    return bench, study_dir, cells, tasks
+
+
+def validate(benchmark_file: str | os.PathLike, cells: list[Cell], bindings: Sequence[str] = ()) -> None:
+    """Parse every cell's configuration before anything trains, so a typo in any variant fails
+    fast with its file and line (or binding) instead of hours into a grid."""
+    from .train import Experiment
+    for cell in cells:
+        try:
+            config.parse([benchmark_file], list(cell.bindings) + list(bindings))
+            Experiment()
+        except config.ConfigError as err:
+            raise config.ConfigError(f"in variant {cell.variant!r}: {err}") from None
+        except (TypeError, ValueError) as err:
+            raise config.ConfigError(f"in variant {cell.variant!r}: {err}") from None
+
+
+def run_study(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs",
+              bindings: Sequence[str] = (), executor: Any = None, workers: int | None = None,
+              progress: Callable[[str, str], None] | None = None) -> dict[str, str]:
+    """Train and evaluate every unfinished cell, then write results, tables and plots.
+
+    Returns the status of each task run now (label -> done/diverged/failed/busy)."""
+    from .components import resolve
+    bench, study_dir, cells, tasks = plan(benchmark_file, out, bindings)
+    validate(benchmark_file, cells, bindings)
+    study_dir.mkdir(parents=True, exist_ok=True)
+    write_study_manifest(study_dir, manifest(bench, study_dir.name, cells))
+    todo = [t for t in tasks if read_done(Path(t.run_dir)) is None]
+    runner = resolve("executors", executor or bench.executor, workers=workers or bench.workers)
+    status = runner.run(todo, progress=progress)
+    finalize(study_dir)
+    return dict(status)
+
+
+def manifest(bench: Benchmark, name: str, cells: list[Cell]) -> dict[str, Any]:
+    return {
+        "name": name, "seeds": bench.seed_list(), "axes": {a: list(v) for a, v in bench.axes.items()},
+        "variants": list(bench.variants), "table_metrics": list(bench.table_metrics),
+        "extra_tables": list(bench.extra_tables), "plots": list(bench.plots),
+        "cells": [{"id": c.id, "variant": c.variant, "axis_values": list(c.axis_values)} for c in cells],
+    }
+
+
+def load_results(study_dir: str | os.PathLike) -> list[CellSummary]:
+    study_dir = Path(study_dir)
+    info = read_study_manifest(study_dir)
+    return summarize(study_dir, info["cells"], info["seeds"])
+
+
+def finalize(study_dir: Path) -> None:
+    """Aggregate seeds and (re)write results.json, every table and every plot."""
+    from .report import plots, tables
+    summaries = load_results(study_dir)
+    write_results(study_dir, summaries)
+    info = read_study_manifest(study_dir)
+    tables.write_all(study_dir, info, summaries)
+    plots.write_all(study_dir, info, summaries)
+
+
+def build_table(study_dir: str | os.PathLike, metric: str, fmt: str = "markdown") -> str:
+    from .report import tables
+    study_dir = Path(study_dir)
+    return tables.metric_table(read_study_manifest(study_dir), load_results(study_dir), metric, fmt)
+
+
+def report_failure(task: CellTask, err: BaseException) -> None:
+    """Record a crashed cell without stopping the grid."""
+    run_dir = Path(task.run_dir)
+    text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+    try:
+        atomic_write_text(run_dir / "error.txt", text)
+    except OSError:
+        pass
+    print(f"ganbench: cell {task.label} failed: {type(err).__name__}: {err}", file=sys.stderr)

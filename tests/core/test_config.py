@@ -1,0 +1,85 @@
+"""gin glue: registered components resolve by @kind.name; mistakes name file and line."""
+import gin
+import pytest
+
+from ganbench import config
+from ganbench.config import ConfigError
+from ganbench.hookspecs import hookimpl
+from ganbench.plugins import get_plugins
+
+
+def scaled_hinge(scale: float = 1.0):
+    """A test loss factory whose parameter gin binds."""
+    return ("scaled_hinge", scale)
+
+
+class ScaledHingePlugin:
+    @hookimpl
+    def register_losses(self, register):
+        register("scaled_hinge_for_test", scaled_hinge)
+
+
+@pytest.fixture
+def with_test_plugin():
+    plugins = get_plugins()
+    plugins.register(ScaledHingePlugin(), name="test_scaled_hinge")
+    yield plugins
+    plugins.unregister("test_scaled_hinge")
+
+
+def test_registered_component_resolves_with_bindings(tmp_path, with_test_plugin):
+    f = tmp_path / "exp.gin"
+    f.write_text("Experiment.loss = @losses.scaled_hinge_for_test\n"
+                 "losses.scaled_hinge_for_test.scale = 2.5\n")
+    config.parse([f])
+    from ganbench.train import Experiment
+    exp = Experiment()
+    assert exp.loss() == ("scaled_hinge", 2.5)
+
+
+def test_builtin_components_are_configurable(tmp_path):
+    f = tmp_path / "exp.gin"
+    f.write_text("Experiment.loss = @losses.hinge\nExperiment.regularizers = [@regularizers.r1]\n")
+    config.parse([f])
+    from ganbench.train import Experiment
+    exp = Experiment()
+    assert exp.loss.__name__ == "hinge" and len(exp.regularizers) == 1
+
+
+def test_unknown_component_lists_valid_names(tmp_path):
+    f = tmp_path / "typo.gin"
+    f.write_text("Experiment.steps = 3\nExperiment.loss = @losses.hingee\n")
+    with pytest.raises(ConfigError) as err:
+        config.parse([f])
+    msg = str(err.value)
+    assert "typo.gin:2" in msg and "unknown losses 'hingee'" in msg
+    assert "Did you mean hinge" in msg and "non_saturating" in msg
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    f = tmp_path / "broken.gin"
+    f.write_text("Experiment.steps = 3\nExperiment.batch_size = = 4\n")
+    with pytest.raises(ConfigError) as err:
+        config.parse([f])
+    assert "broken.gin" in str(err.value) and ":2" in str(err.value)
+
+
+def test_unknown_parameter_is_reported(tmp_path):
+    f = tmp_path / "param.gin"
+    f.write_text("Experiment.stepz = 3\n")
+    with pytest.raises(ConfigError) as err:
+        config.parse([f])
+    assert "stepz" in str(err.value) and "param.gin" in str(err.value)
+
+
+def test_range_errors_come_from_experiment():
+    from ganbench.train import Experiment
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        Experiment(batch_size=0)
+    with pytest.raises(ValueError, match="precision"):
+        Experiment(precision="fp8")
+
+
+def test_missing_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        config.parse([tmp_path / "nope.gin"])

@@ -1,0 +1,44 @@
+"""Benchmark grid expansion, stable cell ids and path safety."""
+import pytest
+
+from ganbench.grid import Benchmark, expand, slug
+
+
+def make(**kw):
+    return Benchmark(**{"variants": {"BigGAN (100%)": ["Experiment.labeler = @labelers.full"],
+                                     "S3GAN": ["labelers.s2gan.fraction = {fraction}",
+                                               "Experiment.steps = {steps}"]},
+                        "axes": {"fraction": [0.05, 0.1], "steps": [10, 20]}, **kw})
+
+
+def test_variants_expand_only_over_the_axes_they_mention():
+    cells = expand(make())
+    ids = [c.id for c in cells]
+    assert ids == ["biggan-100",
+                   "s3gan__fraction-0.05__steps-10", "s3gan__fraction-0.05__steps-20",
+                   "s3gan__fraction-0.1__steps-10", "s3gan__fraction-0.1__steps-20"]
+    assert cells[2].bindings == ("labelers.s2gan.fraction = 0.05", "Experiment.steps = 20")
+    assert dict(cells[0].axis_values) == {}
+
+
+def test_ids_are_stable_and_seeds_default_to_three():
+    assert [c.id for c in expand(make())] == [c.id for c in expand(make())]
+    assert make().seed_list() == [0, 1, 2]
+    assert make(seeds=[7, 9]).seed_list() == [7, 9]
+
+
+@pytest.mark.parametrize("name", ["../../etc", "a/b", "..", "/abs", "x\\y"])
+def test_slug_never_escapes(name):
+    s = slug(name)
+    assert "/" not in s and "\\" not in s and s not in ("", ".", "..") and not s.startswith(".")
+
+
+def test_bad_benchmarks_are_rejected_with_reasons():
+    with pytest.raises(ValueError, match="mentions axis"):
+        Benchmark(variants={"a": ["x = {nope}"]})
+    with pytest.raises(ValueError, match="variants is empty"):
+        Benchmark()
+    with pytest.raises(ValueError, match="seeds"):
+        Benchmark(variants={"a": []}, seeds=0)
+    with pytest.raises(ValueError, match="same directory name"):
+        Benchmark(variants={"A b": [], "a-b": []})
