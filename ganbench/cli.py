@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     plugins = sub.add_parser("plugins", help="list plugins: version, components, load errors")
     plugins.add_argument("--json", action="store_true")
+    plugins.add_argument("--check", action="store_true",
+                         help="also import every component's factory (slower: imports torch)")
     return parser
 
 
@@ -76,7 +78,8 @@ def is_user_error(err: Exception) -> bool:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from . import study
+    from . import distributed, study
+    distributed.init_from_env()   # under torchrun: every rank trains each cell together
     bench, study_dir, cells, tasks = study.plan(args.benchmark, args.out, args.gin_param)
     study.validate(args.benchmark, cells, args.gin_param)
     if args.dry_run:
@@ -89,6 +92,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         bench.workers = args.workers
     status = study.run_study(args.benchmark, args.out, args.gin_param,
                              executor=args.executor, workers=args.workers)
+    if distributed.rank() != 0:
+        return 0
     print((study_dir / "tables.md").read_text())
     print(f"results: {study_dir}")
     failed = [label for label, s in status.items() if s == "failed"]
@@ -143,17 +148,24 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_plugins(args: argparse.Namespace) -> int:
     from .plugins import get_plugins
-    infos = list(get_plugins().infos.values())
+    plugins = get_plugins()
+    if args.check:
+        plugins.check_components()
+    infos = list(plugins.infos.values())
     if args.json:
         print(json.dumps([{"name": i.name, "distribution": i.dist, "version": i.version,
                            "builtin": i.builtin, "components": i.components, "errors": i.errors}
-                          for i in infos], indent=2))
+                          for i in infos] + [{"name": i.name, "distribution": i.dist, "version": i.version,
+                                              "skipped": "GANBENCH_LOAD_PLUGINS"} for i in plugins.skipped],
+                         indent=2))
         return 0
     for i in infos:
         state = "ERROR" if i.errors else "ok"
         print(f"{i.name:<18} {i.dist} {i.version}  {state}  {len(i.components)} components")
         for err in i.errors:
             print(f"    error: {err}")
+    for i in plugins.skipped:
+        print(f"{i.name:<18} {i.dist} {i.version}  not loaded (GANBENCH_LOAD_PLUGINS)")
     return 1 if any(i.errors for i in infos) else 0
 
 

@@ -8,13 +8,18 @@ def resolve(kind: str, spec: Any, **kwargs: Any) -> Any:
     """Build a component of ``kind`` from ``spec``.
 
     ``spec`` may be a registered name (``"spectral_norm"``), a factory (what ``@normalizers.x``
-    gives in gin), or None (returns None). Factories are called with ``kwargs``.
+    gives in gin), or None (returns None). Factories are called with ``kwargs``. A name resolves
+    to the gin configurable, so ``normalizers.spectral_norm.power_iterations = 2`` applies to
+    components named by string too.
     """
     if spec is None:
         return None
     if isinstance(spec, str):
+        from .config import configurables
         from .plugins import get_registry
-        spec = get_registry().get(kind, spec).load()
+        component = get_registry().get(kind, spec)       # raises with the valid names
+        # The gin-wrapped factory when gin knows it, so `kind.name.param = ...` bindings apply.
+        spec = configurables.get((kind, spec)) or component.load()
     if callable(spec):
         return spec(**kwargs)
     raise TypeError(f"expected a {kind} name or factory, got {spec!r}")

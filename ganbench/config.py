@@ -6,6 +6,7 @@ into ``ConfigError`` naming the file and line, and unknown components list the v
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tokenize
@@ -23,6 +24,19 @@ PACKAGED_GIN_DIR = Path(__file__).resolve().parent / "gin_files"
 _registered: set[tuple[str, str]] = set()
 _search_paths: set[str] = set()
 _load_failures: dict[tuple[str, str], str] = {}
+# (kind, name) -> the gin-wrapped factory, so components named by string still see their bindings
+configurables: dict[tuple[str, str], object] = {}
+
+
+class _QuietIncludeSearch(logging.Filter):
+    """gin logs "Path not found" for every search path it tries before finding an include;
+    that is expected noise, not an error a user should see."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Path not found")
+
+
+logging.getLogger().addFilter(_QuietIncludeSearch())
 
 
 class ConfigError(Exception):
@@ -42,7 +56,7 @@ def register_configurables(plugins: Plugins | None = None) -> None:
             _load_failures[key] = str(err)
             plugins.report_error(comp.plugin, str(err))
             continue
-        gin.external_configurable(factory, name=comp.name, module=comp.kind)
+        configurables[key] = gin.external_configurable(factory, name=comp.name, module=comp.kind)
         _registered.add(key)
     for path in [str(REPO_GIN_DIR), str(PACKAGED_GIN_DIR), *plugins.gin_paths(), os.getcwd()]:
         if path not in _search_paths and os.path.isdir(path):
@@ -86,8 +100,12 @@ def describe_gin_error(err: Exception, files: Sequence[str | os.PathLike], plugi
         return f"{_files(files)}: syntax error near line {line}: {err.args[0]}"
     if isinstance(err, ImportError):
         return f"{_files(files)}: an `import` line failed: {err}"
-    if isinstance(err, (FileNotFoundError, OSError)) and "include" in message.lower():
-        return f"{_files(files)}: {message}"
+    missing = re.search(r"Unable to open file: ([^.\s]+(?:\.gin)?)", message)
+    if missing:
+        from .registry import missing_include_hint
+        return (f"{_location(message)}{_files(files)}: included file {missing.group(1)!r} was not found "
+                f"in the gin search path (gin/, plugin gin folders, the current directory)."
+                f"{missing_include_hint(missing.group(1))}")
     return f"{type(err).__name__}: {message}"
 
 

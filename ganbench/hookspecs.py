@@ -7,7 +7,13 @@ Every ``register_<kind>`` hook receives a ``register`` callable owned by the cor
 ``factory`` is the component's factory (see ``ganbench.interfaces`` for what each kind's
 factory returns) or an import string ``"package.module:attribute"``, which keeps the plugin
 module free of torch imports so ``ganbench --help`` and ``ganbench plugins`` stay fast.
-Hook specs only ever grow: new keyword arguments of ``register`` are optional.
+Version policy: hook specs only ever grow. A new hook or a new hook argument is added, never
+removed or renamed, and new keyword arguments of ``register`` are optional, so a plugin written for
+an older ganbench keeps working (pluggy passes a hook implementation only the arguments it names).
+A plugin written for a newer ganbench states so (``ganbench>=X`` in its distribution's
+dependencies, or ``GANBENCH_REQUIRES = ">=X"`` in its plugin module) and is refused with a clear
+message by older versions. The plugin guide (docs/plugins.md) documents every hook below; a test
+keeps the two in sync.
 """
 from __future__ import annotations
 
@@ -33,7 +39,9 @@ def register_architectures(register: Register) -> None:
 @hookspec
 def register_losses(register: Register) -> None:
     """Register adversarial losses: ``factory(**gin) -> Loss`` with ``d_loss(real_logits,
-    fake_logits)`` and ``g_loss(fake_logits)``. Referenced in gin as ``@losses.NAME``."""
+    fake_logits)`` and ``g_loss(fake_logits)``. A loss that sets ``uses_real_logits_for_g = True``
+    (relativistic losses) is called as ``g_loss(fake_logits, real_logits=...)`` instead.
+    Referenced in gin as ``@losses.NAME``."""
 
 
 @hookspec

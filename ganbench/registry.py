@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import importlib.util
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -20,6 +21,7 @@ class Component:
     target: Callable[..., Any] | str   # the factory, or "module:attr" imported on first use
     plugin: str                        # name of the plugin that registered it
     summary: str = ""
+    source: str = ""                   # "distribution version" of that plugin, when known
     _loaded: Callable[..., Any] | None = field(default=None, repr=False)
 
     def load(self) -> Callable[..., Any]:
@@ -35,10 +37,19 @@ class Component:
                         obj = getattr(obj, part)
                 except (ImportError, AttributeError) as err:
                     raise RegistryError(
-                        f"{self.kind}.{self.name} (plugin {self.plugin!r}) points at "
-                        f"{self.target!r}, which cannot be imported: {err}") from err
+                        f"{self.kind}.{self.name} ({self.origin}) points at {self.target!r}, "
+                        f"which cannot be imported: {type(err).__name__}: {err}") from err
+                if not callable(obj):
+                    raise RegistryError(
+                        f"{self.kind}.{self.name} ({self.origin}) points at {self.target!r}, "
+                        f"which is a {type(obj).__name__}, not a callable factory")
                 self._loaded = obj
         return self._loaded
+
+    @property
+    def origin(self) -> str:
+        """Who registered it, for error messages: plugin name, distribution and version."""
+        return f"plugin {self.plugin!r}" + (f" from {self.source}" if self.source else "")
 
     @property
     def description(self) -> str:
@@ -53,7 +64,7 @@ class Registry:
         self._items: dict[tuple[str, str], Component] = {}
 
     def add(self, kind: str, name: str, target: Callable[..., Any] | str, *, plugin: str,
-            summary: str = "") -> Component:
+            summary: str = "", source: str = "") -> Component:
         if kind not in KINDS:
             raise RegistryError(f"unknown component kind {kind!r}; kinds are {', '.join(KINDS)}")
         if not name or not name.replace("_", "").isalnum() or not name[0].isalpha():
@@ -70,7 +81,7 @@ class Registry:
             raise RegistryError(
                 f"{kind}.{name} is registered twice: by plugin {other!r} and by plugin {plugin!r}. "
                 "Rename one of them; ganbench never replaces a component silently.")
-        comp = Component(kind, name, target, plugin, summary)
+        comp = Component(kind, name, target, plugin, summary, source)
         self._items[key] = comp
         return comp
 
@@ -91,7 +102,52 @@ class Registry:
             del self._items[key]
 
 
+def missing_module(comp: Component) -> str | None:
+    """Why ``comp``'s import string cannot work because its module does not exist, or None.
+
+    Checked without running the module (only its parent packages run, and a plugin's own package
+    is already imported by then), so a typo is reported when the plugin loads, not hours later
+    when a run first uses the component, and ``ganbench plugins`` still imports no torch."""
+    if callable(comp.target):
+        return None
+    module = comp.target.partition(":")[0]
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if found:
+        return None
+    return (f"{comp.kind}.{comp.name} points at {comp.target!r}, but module {module!r} cannot be "
+            "found; fix the import string (using this component will fail)")
+
+
+# Components of well-known third-party plugin packages. When a gin file names one of them and it
+# is not registered, the error says which package to install instead of only listing names.
+KNOWN_PLUGIN_COMPONENTS: dict[tuple[str, str], str] = {
+    ("losses", "relativistic_hinge"): "ganbench-relativistic",
+    ("metrics", "nearest_neighbour_distance"): "ganbench-relativistic",
+}
+
+
+# Top folders of the gin fragments those packages ship (``include 'relativistic/rel_hinge.gin'``).
+KNOWN_PLUGIN_GIN_FOLDERS: dict[str, str] = {"relativistic": "ganbench-relativistic"}
+
+
+def missing_include_hint(path: str) -> str:
+    """For a gin ``include`` that was not found: which plugin package ships it, if known."""
+    package = KNOWN_PLUGIN_GIN_FOLDERS.get(path.replace("\\", "/").split("/")[0])
+    if not package:
+        return ""
+    return (f" {path!r} is shipped by the plugin package {package!r}, which is not installed or "
+            f"not loaded: run `pip install {package}`.")
+
+
 def unknown_message(kind: str, name: str, valid: list[str]) -> str:
     close = difflib.get_close_matches(name, valid, n=3)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
+    package = KNOWN_PLUGIN_COMPONENTS.get((kind, name))
+    if package:
+        hint += (f" {kind}.{name} is provided by the plugin package {package!r}, which is not "
+                 f"installed or not loaded: run `pip install {package}` (and check that "
+                 "GANBENCH_LOAD_PLUGINS, if set, names its plugin).")
     return f"unknown {kind} {name!r}.{hint} Valid {kind}: {', '.join(valid) or '(none registered)'}."

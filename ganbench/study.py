@@ -38,11 +38,17 @@ class CellTask:
     def __call__(self) -> str:
         """Train and evaluate unless done; returns the final status. Safe to call twice."""
         from filelock import FileLock, Timeout
+        from . import distributed
         os.environ.update(self.env)
         run_dir = Path(self.run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
         if read_done(run_dir):
             return "skipped"
+        if distributed.is_distributed():
+            # All ranks of one torchrun group train this cell together; only rank 0 writes.
+            status = run_cell(self)
+            distributed.barrier()
+            return status
         try:
             with FileLock(str(run_dir / ".lock"), timeout=0):
                 if read_done(run_dir):  # finished by another runner while we waited
@@ -62,27 +68,58 @@ def run_cell(task: CellTask) -> str:
     config.parse([task.benchmark_file], task.bindings)
     exp = Experiment()
     run = Run(exp, seed=task.seed, cache_dir=task.cache_dir)
+    if run.rank != 0:
+        return train_follower(run, run_dir)
     atomic_write_json(run_dir / "versions.json", versions())
     atomic_write_json(run_dir / "experiment.json", {"seed": task.seed, "bindings": task.bindings,
                                                     **experiment_summary(exp)})
     if hasattr(run.labeler, "describe"):
         atomic_write_json(run_dir / "labeler.json", run.labeler.describe())
     log_path = run_dir / "metrics.jsonl"
-    started = time.perf_counter()
-    try:
-        train(run, run_dir, log=lambda rec: append_jsonl(log_path, {"kind": "train", **rec}))
-    except DivergedError as err:
-        atomic_write_text(run_dir / "config.gin", config.operative_config())
-        write_done(run_dir, "diverged", {}, step=run.step, reason=str(err))
-        return "diverged"
-    train_seconds = time.perf_counter() - started
+    restarts: list[dict] = []
+    while True:
+        try:
+            train(run, run_dir, log=lambda rec: append_jsonl(log_path, {"kind": "train", **rec}),
+                  restart=len(restarts), evaluate=lambda r: evaluate_run(r, task.cache_dir))
+            break
+        except DivergedError as err:
+            append_jsonl(log_path, {"kind": "diverged", "step": run.step, "reason": str(err)})
+            if exp.on_divergence != "restart" or len(restarts) >= exp.max_restarts:
+                atomic_write_text(run_dir / "config.gin", config.operative_config())
+                write_done(run_dir, "diverged", last_eval(log_path), step=run.step, reason=str(err),
+                           restarts=restarts)
+                return "diverged"
+            restarts.append({"step": run.step, "reason": str(err)})
+            run = Run(exp, seed=task.seed, cache_dir=task.cache_dir)  # fresh, then resume
+    train_seconds = run.train_seconds
+    eval_start = time.perf_counter()
     metrics = evaluate_run(run, task.cache_dir)
     append_jsonl(log_path, {"kind": "eval", "step": run.step, "images_seen": run.images_seen,
                             "train_seconds": train_seconds, **metrics})
     atomic_write_text(run_dir / "config.gin", config.operative_config())
     write_done(run_dir, "done", metrics, step=run.step, train_seconds=train_seconds,
-               eval_seconds=time.perf_counter() - started - train_seconds)
+               eval_seconds=time.perf_counter() - eval_start, restarts=restarts)
     return "done"
+
+
+def train_follower(run: Any, run_dir: Path) -> str:
+    """A non-zero rank of a data-parallel run: trains in lockstep, writes nothing."""
+    from .train import DivergedError, train
+    try:
+        train(run, run_dir, log=lambda rec: None)
+    except DivergedError:
+        return "diverged"
+    return "done"
+
+
+def last_eval(log_path: Path) -> dict[str, float]:
+    """Metrics of the last evaluation logged before a divergence (kept, not used in medians)."""
+    from .results import read_jsonl
+    evals = [r for r in read_jsonl(log_path) if r.get("kind") == "eval"]
+    if not evals:
+        return {}
+    skip = {"kind", "step", "images_seen", "train_seconds"}
+    return {k: v for k, v in evals[-1].items() if k not in skip}
 
 
 def plan(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs",
@@ -123,13 +160,19 @@ def run_study(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs"
     Returns the status of each task run now (label -> done/diverged/failed/busy)."""
     from .components import resolve
     bench, study_dir, cells, tasks = plan(benchmark_file, out, bindings)
+    from . import distributed
     validate(benchmark_file, cells, bindings)
-    study_dir.mkdir(parents=True, exist_ok=True)
-    write_study_manifest(study_dir, manifest(bench, study_dir.name, cells))
+    leader = distributed.rank() == 0
+    if leader:
+        study_dir.mkdir(parents=True, exist_ok=True)
+        write_study_manifest(study_dir, manifest(bench, study_dir.name, cells))
     todo = [t for t in tasks if read_done(Path(t.run_dir)) is None]
+    if distributed.is_distributed():
+        executor = "inprocess"   # the ranks of a torchrun group step through cells together
     runner = resolve("executors", executor or bench.executor, workers=workers or bench.workers)
     status = runner.run(todo, progress=progress)
-    finalize(study_dir)
+    if leader:
+        finalize(study_dir)
     return dict(status)
 
 

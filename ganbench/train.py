@@ -19,7 +19,7 @@ import gin
 import numpy as np
 import torch
 
-from . import checkpoint
+from . import checkpoint, distributed, faults
 from .components import resolve
 from .ema import EMA
 from .interfaces import Batch
@@ -51,6 +51,7 @@ class Experiment:
     ema_start: int = 0
     truncation: float | None = None   # truncation trick at sampling time; None = off
     eval_samples: int = 2000
+    eval_every: int | None = None     # also evaluate every N steps (curves; last good metrics)
     checkpoint_every: int = 500
     log_every: int = 100
     precision: str = "fp32"           # fp32 | bf16 | fp16 (autocast; fp16 uses a grad scaler)
@@ -58,6 +59,8 @@ class Experiment:
     compile: bool = False
     device: str = "auto"              # auto | cpu | cuda | cuda:N
     threads: int | None = None        # CPU threads for this run (None = torch's default)
+    on_divergence: str = "stop"       # stop | restart (from the last checkpoint with new noise)
+    max_restarts: int = 2
 
     def __post_init__(self) -> None:
         for name in ("steps", "batch_size", "d_steps", "eval_samples", "checkpoint_every", "log_every"):
@@ -69,6 +72,10 @@ class Experiment:
                 raise ValueError(f"Experiment.{name} must be > 0, got {getattr(self, name)!r}")
         if self.precision not in ("fp32", "bf16", "fp16"):
             raise ValueError(f"Experiment.precision must be fp32, bf16 or fp16, got {self.precision!r}")
+        if self.eval_every is not None and (not isinstance(self.eval_every, int) or self.eval_every <= 0):
+            raise ValueError(f"Experiment.eval_every must be a positive integer or None, got {self.eval_every!r}")
+        if self.on_divergence not in ("stop", "restart"):
+            raise ValueError(f"Experiment.on_divergence must be 'stop' or 'restart', got {self.on_divergence!r}")
         if self.truncation is not None and not self.truncation > 0:
             raise ValueError(f"Experiment.truncation must be > 0 or None, got {self.truncation!r}")
 
@@ -99,14 +106,21 @@ class Run:
     device: torch.device = field(init=False)
     step: int = 0
     images_seen: int = 0
+    train_seconds: float = 0.0        # wall-clock spent training (checkpointed; excludes evaluation)
 
     def __post_init__(self) -> None:
         exp = self.exp
         if exp.threads:
             torch.set_num_threads(exp.threads)
         self.device = pick_device(exp.device)
+        self.rank, self.world = distributed.rank(), distributed.world_size()
+        if exp.batch_size % self.world:
+            raise ValueError(f"Experiment.batch_size = {exp.batch_size} is not divisible by the "
+                             f"{self.world} data-parallel processes")
+        self.local_batch = exp.batch_size // self.world
         self.generator = seed_everything(self.seed)
-        self.noise = torch.Generator(self.device).manual_seed(self.seed + 1)
+        # Ranks share the seed of the weights (broadcast anyway) but draw different batches.
+        self.noise = torch.Generator(self.device).manual_seed(self.seed + 1 + 100_003 * self.rank)
         self.train_set = resolve("datasets", exp.dataset, split="train")
         self.test_set = resolve("datasets", exp.dataset, split="test")
         self.labeler = resolve("labelers", exp.labeler)
@@ -120,9 +134,11 @@ class Run:
         for term in self.terms:
             term.setup(self.G, self.D, self.num_classes)
         self._to_device()
+        distributed.broadcast_modules(self.G, self.D, *[t for t in self.terms if isinstance(t, torch.nn.Module)])
         self._make_optimizers()
         self.ema = EMA(self.G, exp.ema_decay, exp.ema_start) if exp.ema_decay else None
-        self.scheduled = [m for m in [self.G, self.D, self.loss, *self.terms] if hasattr(m, "on_train_step")]
+        modules = [self.G, self.D, self.loss, *self.terms] + ([self.ema.shadow] if self.ema else [])
+        self.scheduled = [m for m in modules if hasattr(m, "on_train_step")]
 
     def _to_device(self) -> None:
         memory_format = torch.channels_last if self.exp.channels_last else torch.preserve_format
@@ -159,7 +175,7 @@ class Run:
         return torch.randn(n, self.G.z_dim, device=self.device, generator=self.noise)
 
     def real_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
-        pick = torch.randint(len(self.train_index), (self.exp.batch_size,), device=self.device,
+        pick = torch.randint(len(self.train_index), (self.local_batch,), device=self.device,
                              generator=self.noise)
         index = self.train_index[pick]
         real = self.images[index].float().div_(127.5).sub_(1.0)
@@ -207,6 +223,7 @@ class Run:
     def _update(self, opt: torch.optim.Optimizer, loss: torch.Tensor) -> None:
         opt.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
+        distributed.average_gradients([p for group in opt.param_groups for p in group["params"]])
         self.scaler.step(opt)
         self.scaler.update()
 
@@ -214,6 +231,7 @@ class Run:
     def state_dict(self) -> dict[str, Any]:
         return {
             "step": self.step, "images_seen": self.images_seen, "seed": self.seed,
+            "train_seconds": self.train_seconds,
             "G": self.G.state_dict(), "D": self.D.state_dict(),
             "G_ema": self.ema.state_dict() if self.ema else None,
             "g_opt": self.g_opt.state_dict(), "d_opt": self.d_opt.state_dict(),
@@ -223,6 +241,7 @@ class Run:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.step, self.images_seen = int(state["step"]), int(state["images_seen"])
+        self.train_seconds = float(state.get("train_seconds", 0.0))
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
         if self.ema and state["G_ema"] is not None:
@@ -251,39 +270,61 @@ def sum_terms(values) -> torch.Tensor | float:
 
 
 def train(run: Run, run_dir: Path, log: Callable[[dict], None],
-          progress: Callable[[int, int], None] | None = None) -> None:
-    """Train ``run`` from its current step to ``exp.steps``, checkpointing into ``run_dir``."""
+          progress: Callable[[int, int], None] | None = None, restart: int = 0,
+          evaluate: Callable[[Run], dict] | None = None) -> None:
+    """Train ``run`` from its last checkpoint (if any) to ``exp.steps``, checkpointing into
+    ``run_dir``. Raises DivergedError on NaN/Inf; the last checkpoint is always finite.
+    ``restart > 0`` continues after a divergence with fresh noise (a new trajectory).
+    With ``exp.eval_every``, ``evaluate(run)`` is logged every that many steps (not at the end:
+    the caller scores the final generator)."""
     exp = run.exp
     state = checkpoint.load(run_dir)
     if state is not None:
         run.load_state_dict(state)
+    if restart:
+        run.noise.manual_seed(run.seed + 1 + 7919 * restart)
+        torch.manual_seed(run.seed + 7919 * restart)
+    fault = faults.planned()
     d_sum = torch.zeros((), device=run.device)
     g_sum = torch.zeros((), device=run.device)
     window_start, window_steps = time.perf_counter(), 0
     while run.step < exp.steps:
+        step_start = time.perf_counter()
         run.notify_schedules()
+        poison = faults.maybe_inject(fault, run.step)
         for _ in range(exp.d_steps):
-            d_sum += run.d_step()
+            d_sum += run.d_step() * (math.nan if poison else 1.0)
             run.images_seen += exp.batch_size
         g_sum += run.g_step()
         if run.ema:
             run.ema.update(run.G, run.step)
         run.step += 1
         window_steps += 1
+        now = time.perf_counter()
+        run.train_seconds += now - step_start
         at_end = run.step == exp.steps
-        if run.step % exp.log_every == 0 or at_end:
-            # The only host synchronisation of the loop: once per logging interval.
+        must_log = run.step % exp.log_every == 0 or at_end
+        must_save = run.step % exp.checkpoint_every == 0 or at_end
+        if must_log or must_save:
+            # The loop's only host synchronisation: at logging and checkpoint intervals.
             d_mean, g_mean = (d_sum / window_steps).item(), (g_sum / window_steps).item()
             if not (math.isfinite(d_mean) and math.isfinite(g_mean)) or not weights_finite(run):
-                raise DivergedError(f"non-finite loss or weights before step {run.step}")
+                raise DivergedError(f"non-finite loss or weights between steps "
+                                    f"{run.step - window_steps} and {run.step}")
+        if must_log:
             elapsed = time.perf_counter() - window_start
             log({"step": run.step, "images_seen": run.images_seen, "d_loss": d_mean,
                  "g_loss": g_mean, "images_per_s": window_steps * exp.batch_size * exp.d_steps / elapsed,
                  **phase_info(run)})
             d_sum.zero_(), g_sum.zero_()
             window_start, window_steps = time.perf_counter(), 0
-        if run.step % exp.checkpoint_every == 0 or at_end:
+        if must_save and run.rank == 0:
             checkpoint.save(run_dir, run.state_dict())
+        if evaluate and exp.eval_every and run.step % exp.eval_every == 0 and not at_end and run.rank == 0:
+            eval_start = time.perf_counter()
+            log({"kind": "eval", "step": run.step, "images_seen": run.images_seen,
+                 "train_seconds": run.train_seconds, **evaluate(run)})
+            window_start += time.perf_counter() - eval_start   # keep images/s about training
         if progress:
             progress(run.step, exp.steps)
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 # Two cores: keep each test process to one intra-op thread so parallel pieces don't oversubscribe.
-torch.set_num_threads(int(os.environ.get("GANBENCH_TEST_THREADS", "2")))
+torch.set_num_threads(int(os.environ.get("GANBENCH_TEST_THREADS", "1")))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -43,7 +43,11 @@ def test_builtin_components_are_configurable(tmp_path):
     config.parse([f])
     from ganbench.train import Experiment
     exp = Experiment()
-    assert exp.loss.__name__ == "hinge" and len(exp.regularizers) == 1
+    import torch
+    loss = exp.loss()
+    # hinge D loss on fixed logits: relu(1 - 2) + relu(1 + 0.5) = 1.5
+    assert loss.d_loss(torch.tensor([2.0]), torch.tensor([0.5])).item() == 1.5
+    assert len(exp.regularizers) == 1
 
 
 def test_unknown_component_lists_valid_names(tmp_path):
