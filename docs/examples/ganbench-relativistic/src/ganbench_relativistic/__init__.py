@@ -1,0 +1,1 @@
+"""ganbench-relativistic: an example ganbench plugin (relativistic hinge loss, nearest-neighbour metric)."""
