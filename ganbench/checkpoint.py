@@ -1,13 +1,18 @@
-"""Checkpoints that survive crashes: atomic writes, a previous copy, and safe loading.
+"""Checkpoints that survive crashes: atomic writes, a previous copy, checksums, safe loading.
 
-``checkpoint.pt`` is replaced atomically; before that the last good one becomes
-``checkpoint-prev.pt``. Loading tries the newest first and falls back to the previous one if
-the newest is truncated or corrupt. Everything is loaded with ``weights_only=True``.
+``checkpoint.pt`` is replaced atomically; once the new one is on disk the last one becomes
+``checkpoint-prev.pt``. Each checkpoint carries a digest of its whole content, because torch's
+zip reader does not notice a flipped byte inside a tensor. Loading tries the newest first and
+falls back to the previous one if the newest is truncated or corrupt (the bad file is kept
+aside as ``*.corrupt``). Everything is loaded with ``weights_only=True``; a file that asks to
+import Python objects (a pickle that could run code) is refused with an error, not skipped.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import random
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +22,11 @@ import torch
 from .storage import atomic_torch_save, safe_torch_load
 
 LATEST, PREVIOUS = "checkpoint.pt", "checkpoint-prev.pt"
+DIGEST_KEY = "content_digest"
 
 
-class CheckpointError(Exception):
-    pass
+class CheckpointError(ValueError):
+    """A checkpoint that must not be used: corrupt, foreign, or hostile."""
 
 
 def rng_state(generator: torch.Generator) -> dict[str, Any]:
@@ -45,15 +51,16 @@ def set_rng_state(state: dict[str, Any], generator: torch.Generator) -> None:
 
 
 def save(run_dir: str | os.PathLike, state: dict[str, Any]) -> None:
+    """Write ``state`` as the newest checkpoint; the one it replaces becomes the previous one."""
     run_dir = Path(run_dir)
-    latest = run_dir / LATEST
-    if latest.exists():
-        os.replace(latest, run_dir / PREVIOUS)
-    atomic_torch_save(state, latest)
+    state = {**state, DIGEST_KEY: content_digest(state)}
+    atomic_torch_save(state, run_dir / LATEST, keep_previous=run_dir / PREVIOUS)
 
 
 def load(run_dir: str | os.PathLike) -> dict[str, Any] | None:
-    """The newest readable checkpoint, or None when there is none."""
+    """The newest intact checkpoint, or None when there is none.
+
+    Raises CheckpointError for a hostile file (one that asks to import Python objects)."""
     run_dir = Path(run_dir)
     errors = []
     for name in (LATEST, PREVIOUS):
@@ -61,15 +68,68 @@ def load(run_dir: str | os.PathLike) -> dict[str, Any] | None:
         if not path.exists():
             continue
         try:
-            state = safe_torch_load(path)
-            if not isinstance(state, dict) or "step" not in state:
-                raise CheckpointError("not a ganbench checkpoint")
-            return state
-        except Exception as err:  # truncated, corrupt or hostile: try the older one
-            errors.append(f"{path}: {type(err).__name__}: {str(err).splitlines()[0][:200]}")
+            return read(path)
+        except CheckpointError:
+            raise
+        except Exception as err:  # truncated or corrupt: keep it aside and try the older one
+            errors.append(f"{path}: {type(err).__name__}: {str(err).strip().splitlines()[0][:200]}")
+            _set_aside(path)
     if errors:
-        print("ganbench: ignoring unreadable checkpoint(s): " + "; ".join(errors))
+        print("ganbench: ignoring unreadable checkpoint(s) (kept as *.corrupt): " + "; ".join(errors),
+              file=sys.stderr)
     return None
+
+
+def read(path: Path) -> dict[str, Any]:
+    """Load one checkpoint file and verify its digest."""
+    try:
+        state = safe_torch_load(path)
+    except Exception as err:
+        if "global" in str(err).lower():   # weights_only refused to import a Python object
+            raise CheckpointError(
+                f"refusing to load {path}: it asks to import Python objects, which a ganbench "
+                "checkpoint never does (it could run code). Delete it if you did not write it.") from None
+        raise
+    if not isinstance(state, dict) or "step" not in state:
+        raise ValueError("not a ganbench checkpoint")
+    expected = state.pop(DIGEST_KEY, None)
+    if expected is not None and expected != content_digest(state):
+        raise ValueError("content digest mismatch (the file was damaged after it was written)")
+    return state
+
+
+def content_digest(obj: Any) -> str:
+    """A hash of every tensor's bytes and every other value in a nested state dict."""
+    h = hashlib.blake2b(digest_size=16)
+    _feed(h, obj)
+    return h.hexdigest()
+
+
+def _feed(h: Any, obj: Any) -> None:
+    if isinstance(obj, torch.Tensor):
+        t = obj.detach().cpu().contiguous()
+        h.update(f"T{t.dtype}{tuple(t.shape)}".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    elif isinstance(obj, dict):
+        h.update(b"{")
+        for key in sorted(obj, key=repr):
+            h.update(repr(key).encode())
+            _feed(h, obj[key])
+        h.update(b"}")
+    elif isinstance(obj, (list, tuple)):
+        h.update(b"[")
+        for item in obj:
+            _feed(h, item)
+        h.update(b"]")
+    else:
+        h.update(repr(obj).encode())
+
+
+def _set_aside(path: Path) -> None:
+    try:
+        os.replace(path, path.with_name(path.name + ".corrupt"))
+    except OSError:
+        pass
 
 
 def _to_lists(obj: Any) -> Any:

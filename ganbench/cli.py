@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -65,16 +67,41 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:
         if not is_user_error(err) or os.environ.get("GANBENCH_DEBUG"):
             raise
-        print(f"ganbench: error: {err}", file=sys.stderr)
+        print(f"ganbench: error: {describe_error(err)}", file=sys.stderr)
         return 2
+
+
+# Failures of the machine rather than of ganbench: a full disk, a read-only or missing folder.
+USER_OS_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR,
+                  errno.EISDIR, errno.ENOENT, errno.EEXIST}
 
 
 def is_user_error(err: Exception) -> bool:
     from .config import ConfigError
     from .plugins import PluginError
     from .registry import RegistryError
+    if isinstance(err, OSError) and err.errno in USER_OS_ERRNOS:
+        return True
     return isinstance(err, (ConfigError, PluginError, RegistryError, FileNotFoundError,
                             PermissionError, ValueError, IsADirectoryError, NotADirectoryError))
+
+
+def describe_error(err: BaseException) -> str:
+    """One line: the message, with gin's extra lines folded in (its "In file X, line N" becomes
+    a leading ``X:N:``, the offending text follows in parentheses, its call chain is dropped)."""
+    lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(err).__name__
+    where, extra = [], []
+    for line in lines[1:]:
+        if match := re.match(r"In file \"?([^\",]+)\"?, line (\d+)", line):
+            where.append(f"{match.group(1)}:{match.group(2)}")
+        elif match := re.match(r"In bindings string line (\d+)", line):
+            where.append(f"command-line binding {match.group(1)}")
+        elif not line.startswith("In call to configurable"):
+            extra.append(line)
+    text = lines[0] + (f" ({'; '.join(extra)})" if extra else "")
+    return f"{', '.join(where)}: {text}" if where else text
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -25,7 +25,10 @@ class Benchmark:
     axes: dict[str, Sequence[Any]] = field(default_factory=dict)       # axis -> values
     seeds: int | Sequence[int] = 3
     table_metrics: Sequence[str] = ("fid_domain", "is_domain")          # one table per metric
-    extra_tables: Sequence[dict] = ()        # {"title": ..., "metrics": [...]} (columns = metrics)
+    table_variants: Sequence[str] | None = None   # rows of those tables (default: every variant)
+    # {"title": ..., "metrics": [...], "variants": [...] (optional), "where": {axis: value} (optional)}:
+    # one row per matching cell, one column per metric
+    extra_tables: Sequence[dict] = ()
     plots: Sequence[dict] = ()               # {"metric": ..., "axis": ..., "reference": row, "file": ...}
     executor: Any = "inprocess"
     workers: int | None = None               # parallel cells for executors that take it
@@ -47,6 +50,9 @@ class Benchmark:
             if unknown:
                 raise ValueError(f"variant {variant!r} mentions axis {sorted(unknown)} but Benchmark.axes "
                                  f"declares only {sorted(self.axes)}")
+        for row in list(self.table_variants or []) + [v for t in self.extra_tables for v in t.get("variants", [])]:
+            if row not in self.variants:
+                raise ValueError(f"table row {row!r} is not a declared variant; variants are {list(self.variants)}")
         slugs = [slug(v) for v in self.variants]
         if len(set(slugs)) != len(slugs):
             raise ValueError("two variants have the same directory name after slugging: "

@@ -8,6 +8,7 @@ evaluations), ``checkpoint.pt`` and, written last, ``done`` (JSON: status and fi
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 from dataclasses import dataclass, field
@@ -51,9 +52,16 @@ def _dist_version(name: str) -> str:
 
 
 def append_jsonl(path: Path, record: dict[str, Any]) -> None:
-    """Append one line; a torn last line (from a crash) is skipped by ``read_jsonl``."""
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps(record, sort_keys=True) + "\n")
+    """Append one line with one write. A torn last line left by a crash (no final newline) is
+    closed first, so the new record starts on its own line; ``read_jsonl`` skips the torn one."""
+    line = (json.dumps(record, sort_keys=True) + "\n").encode("utf-8")
+    with open(path, "a+b") as f:
+        end = f.seek(0, os.SEEK_END)
+        if end:
+            f.seek(end - 1)
+            if f.read(1) != b"\n":
+                line = b"\n" + line
+        f.write(line)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -15,22 +15,59 @@ from pathlib import Path
 from typing import Any, Callable
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike, data: bytes,
+                       keep_previous: str | os.PathLike | None = None) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one, never half.
+
+    The data goes to a temporary file in the same directory, is flushed to disk, then renamed
+    over ``path``. With ``keep_previous``, the old ``path`` is renamed there first, and only once
+    the new data is safely on disk (a failed write leaves both files as they were). On failure
+    (e.g. disk full) the temporary file is removed and an OSError naming ``path`` is raised.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise _naming(err, path) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        if keep_previous is not None and path.exists():
+            os.replace(path, keep_previous)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(err, OSError):
+            raise _naming(err, path) from None
         raise
+    _fsync_dir(path.parent)
+
+
+def _naming(err: OSError, path: Path) -> OSError:
+    """The same kind of OSError (so errno checks still work), with the file in its message."""
+    if err.errno is None:
+        return err
+    return type(err)(err.errno, f"cannot write {path}: {err.strerror}")
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable across a power cut; not possible on every platform.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
@@ -41,11 +78,12 @@ def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
 
 
-def atomic_torch_save(obj: Any, path: str | os.PathLike) -> None:
+def atomic_torch_save(obj: Any, path: str | os.PathLike,
+                      keep_previous: str | os.PathLike | None = None) -> None:
     import torch
     buf = io.BytesIO()
     torch.save(obj, buf)
-    atomic_write_bytes(path, buf.getvalue())
+    atomic_write_bytes(path, buf.getvalue(), keep_previous=keep_previous)
 
 
 def safe_torch_load(path: str | os.PathLike, map_location: Any = "cpu") -> Any:

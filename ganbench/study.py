@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import config
+from . import config, faults
 from .grid import Benchmark, Cell, expand
 from .results import (CellSummary, append_jsonl, read_done, read_study_manifest, seed_dir,
                       summarize, versions, write_done, write_results, write_study_manifest)
@@ -61,37 +62,33 @@ class CellTask:
 def run_cell(task: CellTask) -> str:
     import torch
     from .evaluate import evaluate_run
-    from .train import DivergedError, Experiment, Run, experiment_summary, train
+    from .train import DivergedError, Experiment, Run, experiment_summary, train  # noqa: F401
     if task.threads:
         torch.set_num_threads(task.threads)
     run_dir = Path(task.run_dir)
+    faults.set_cell(task.label)
     config.parse([task.benchmark_file], task.bindings)
     exp = Experiment()
     run = Run(exp, seed=task.seed, cache_dir=task.cache_dir)
     if run.rank != 0:
         return train_follower(run, run_dir)
+    from .train import MODEL_FILE, model_spec
     atomic_write_json(run_dir / "versions.json", versions())
+    atomic_write_json(run_dir / MODEL_FILE, model_spec(run))
     atomic_write_json(run_dir / "experiment.json", {"seed": task.seed, "bindings": task.bindings,
                                                     **experiment_summary(exp)})
     if hasattr(run.labeler, "describe"):
         atomic_write_json(run_dir / "labeler.json", run.labeler.describe())
     log_path = run_dir / "metrics.jsonl"
-    restarts: list[dict] = []
-    while True:
-        try:
-            train(run, run_dir, log=lambda rec: append_jsonl(log_path, {"kind": "train", **rec}),
-                  restart=len(restarts), evaluate=lambda r: evaluate_run(r, task.cache_dir))
-            break
-        except DivergedError as err:
-            append_jsonl(log_path, {"kind": "diverged", "step": run.step, "reason": str(err)})
-            if exp.on_divergence != "restart" or len(restarts) >= exp.max_restarts:
-                atomic_write_text(run_dir / "config.gin", config.operative_config())
-                write_done(run_dir, "diverged", last_eval(log_path), step=run.step, reason=str(err),
-                           restarts=restarts)
-                return "diverged"
-            restarts.append({"step": run.step, "reason": str(err)})
-            run = Run(exp, seed=task.seed, cache_dir=task.cache_dir)  # fresh, then resume
+    run, restarts, diverged = train_with_policy(task, exp, run, run_dir, log_path)
+    if diverged is not None:
+        atomic_write_text(run_dir / "config.gin", config.operative_config())
+        write_done(run_dir, "diverged", last_eval(log_path), step=run.step, reason=str(diverged),
+                   restarts=restarts)
+        faults.at_point("done")
+        return "diverged"
     train_seconds = run.train_seconds
+    faults.at_point("eval")
     eval_start = time.perf_counter()
     metrics = evaluate_run(run, task.cache_dir)
     append_jsonl(log_path, {"kind": "eval", "step": run.step, "images_seen": run.images_seen,
@@ -99,7 +96,49 @@ def run_cell(task: CellTask) -> str:
     atomic_write_text(run_dir / "config.gin", config.operative_config())
     write_done(run_dir, "done", metrics, step=run.step, train_seconds=train_seconds,
                eval_seconds=time.perf_counter() - eval_start, restarts=restarts)
+    faults.at_point("done")
     return "done"
+
+
+def train_with_policy(task: CellTask, exp: Any, run: Any, run_dir: Path,
+                      log_path: Path) -> tuple[Any, list[dict], Exception | None]:
+    """Train to the end, applying ``exp.on_divergence``. Returns (run, restarts, the divergence
+    that stopped it or None). Restarts are recorded in ``restarts.json`` as they happen, so a
+    run killed after a restart still reports it, and resumes on the restarted trajectory."""
+    from .evaluate import evaluate_run
+    from .train import DivergedError, Run, train
+    restarts = read_restarts(run_dir)
+    # Re-seed the noise only when resuming from the very checkpoint a restart started from;
+    # a later checkpoint already holds the restarted trajectory's noise state.
+    reseed = len(restarts) if restarts and checkpoint_step(run_dir) <= restarts[-1]["from_step"] else 0
+    while True:
+        try:
+            train(run, run_dir, log=lambda rec: append_jsonl(log_path, {"kind": "train", **rec}),
+                  restart=reseed, evaluate=lambda r: evaluate_run(r, task.cache_dir))
+            return run, restarts, None
+        except DivergedError as err:
+            append_jsonl(log_path, {"kind": "diverged", "step": run.step, "reason": str(err)})
+            if exp.on_divergence != "restart" or len(restarts) >= exp.max_restarts:
+                return run, restarts, err
+            restarts.append({"step": run.step, "from_step": checkpoint_step(run_dir), "reason": str(err)})
+            atomic_write_json(run_dir / RESTARTS, restarts)
+            reseed = len(restarts)
+            run = Run(exp, seed=task.seed, cache_dir=task.cache_dir)  # fresh, then resume
+
+
+RESTARTS = "restarts.json"
+
+
+def read_restarts(run_dir: Path) -> list[dict]:
+    path = run_dir / RESTARTS
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def checkpoint_step(run_dir: Path) -> int:
+    """The step of the checkpoint a resume would start from (0 when there is none)."""
+    from . import checkpoint
+    state = checkpoint.load(run_dir)
+    return int(state["step"]) if state else 0
 
 
 def train_follower(run: Any, run_dir: Path) -> str:
@@ -139,17 +178,41 @@ def plan(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs",
 
 
 def validate(benchmark_file: str | os.PathLike, cells: list[Cell], bindings: Sequence[str] = ()) -> None:
-    """Parse every cell's configuration before anything trains, so a typo in any variant fails
-    fast with its file and line (or binding) instead of hours into a grid."""
+    """Check every cell's configuration before anything is written or trained, so a mistake in
+    any variant fails fast with its file and line (or binding) instead of hours into a grid.
+
+    Besides parsing, this builds the cheap components (labeler, loss, regularizers, metrics) and
+    each distinct dataset once, so bad values (a label fraction of 1.5, a missing image folder,
+    an unreadable image) are caught here too. Datasets cache their arrays, so the cells reuse them.
+    """
+    from .registry import RegistryError
     from .train import Experiment
+    datasets_seen: set[str] = set()
     for cell in cells:
         try:
             config.parse([benchmark_file], list(cell.bindings) + list(bindings))
-            Experiment()
+            preflight(Experiment(), datasets_seen)
         except config.ConfigError as err:
             raise config.ConfigError(f"in variant {cell.variant!r}: {err}") from None
-        except (TypeError, ValueError) as err:
+        except (TypeError, ValueError, LookupError, OSError, RegistryError) as err:
             raise config.ConfigError(f"in variant {cell.variant!r}: {err}") from None
+
+
+def preflight(exp: Any, datasets_seen: set[str]) -> None:
+    """Build what one cell names that is cheap to build, and its dataset if not seen yet."""
+    from .components import resolve
+    resolve("labelers", exp.labeler)
+    resolve("losses", exp.loss)
+    for spec in exp.regularizers:
+        resolve("regularizers", spec)
+    for spec in exp.metrics:
+        resolve("metrics", spec)
+    bound = [line for line in config.full_config().splitlines() if line.startswith("datasets.")]
+    key = repr((getattr(exp.dataset, "__name__", exp.dataset), bound))
+    if key not in datasets_seen:
+        for split in ("train", "test"):
+            resolve("datasets", exp.dataset, split=split)
+        datasets_seen.add(key)
 
 
 def run_study(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs",
@@ -164,8 +227,12 @@ def run_study(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs"
     validate(benchmark_file, cells, bindings)
     leader = distributed.rank() == 0
     if leader:
-        study_dir.mkdir(parents=True, exist_ok=True)
-        write_study_manifest(study_dir, manifest(bench, study_dir.name, cells))
+        try:
+            study_dir.mkdir(parents=True, exist_ok=True)
+            write_study_manifest(study_dir, manifest(bench, study_dir.name, cells))
+        except OSError as err:
+            raise type(err)(err.errno, f"output directory {study_dir} is not writable "
+                            f"({err.strerror}); pass a writable --out") from None
     todo = [t for t in tasks if read_done(Path(t.run_dir)) is None]
     if distributed.is_distributed():
         executor = "inprocess"   # the ranks of a torchrun group step through cells together
@@ -180,6 +247,7 @@ def manifest(bench: Benchmark, name: str, cells: list[Cell]) -> dict[str, Any]:
     return {
         "name": name, "seeds": bench.seed_list(), "axes": {a: list(v) for a, v in bench.axes.items()},
         "variants": list(bench.variants), "table_metrics": list(bench.table_metrics),
+        "table_variants": list(bench.table_variants or bench.variants),
         "extra_tables": list(bench.extra_tables), "plots": list(bench.plots),
         "cells": [{"id": c.id, "variant": c.variant, "axis_values": list(c.axis_values)} for c in cells],
     }
@@ -193,12 +261,16 @@ def load_results(study_dir: str | os.PathLike) -> list[CellSummary]:
 
 def finalize(study_dir: Path) -> None:
     """Aggregate seeds and (re)write results.json, every table and every plot."""
+    from filelock import FileLock
     from .report import plots, tables
-    summaries = load_results(study_dir)
-    write_results(study_dir, summaries)
-    info = read_study_manifest(study_dir)
-    tables.write_all(study_dir, info, summaries)
-    plots.write_all(study_dir, info, summaries)
+    # Two runners on one study may finish together: the lock makes the one that writes last
+    # also the one that read last, so a stale table never overwrites a complete one.
+    with FileLock(str(study_dir / ".finalize.lock")):
+        summaries = load_results(study_dir)
+        write_results(study_dir, summaries)
+        info = read_study_manifest(study_dir)
+        tables.write_all(study_dir, info, summaries)
+        plots.write_all(study_dir, info, summaries)
 
 
 def build_table(study_dir: str | os.PathLike, metric: str, fmt: str = "markdown") -> str:
@@ -215,4 +287,6 @@ def report_failure(task: CellTask, err: BaseException) -> None:
         atomic_write_text(run_dir / "error.txt", text)
     except OSError:
         pass
-    print(f"ganbench: cell {task.label} failed: {type(err).__name__}: {err}", file=sys.stderr)
+    from .cli import describe_error
+    print(f"ganbench: cell {task.label} failed: {type(err).__name__}: {describe_error(err)}",
+          file=sys.stderr)

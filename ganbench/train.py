@@ -59,6 +59,7 @@ class Experiment:
     compile: bool = False
     device: str = "auto"              # auto | cpu | cuda | cuda:N
     threads: int | None = None        # CPU threads for this run (None = torch's default)
+    deterministic: bool = False       # torch.use_deterministic_algorithms (bitwise resume on CPU)
     on_divergence: str = "stop"       # stop | restart (from the last checkpoint with new noise)
     max_restarts: int = 2
 
@@ -112,6 +113,8 @@ class Run:
         exp = self.exp
         if exp.threads:
             torch.set_num_threads(exp.threads)
+        if exp.deterministic:
+            torch.use_deterministic_algorithms(True, warn_only=True)
         self.device = pick_device(exp.device)
         self.rank, self.world = distributed.rank(), distributed.world_size()
         if exp.batch_size % self.world:
@@ -239,18 +242,25 @@ class Run:
             "rng": checkpoint.rng_state(self.generator), "noise": self.noise.get_state(),
         }
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
+    def load_state_dict(self, state: dict[str, Any], source: str = "checkpoint") -> None:
+        try:
+            self.G.load_state_dict(state["G"])
+            self.D.load_state_dict(state["D"])
+            if self.ema and state["G_ema"] is not None:
+                self.ema.load_state_dict(state["G_ema"])
+            self.g_opt.load_state_dict(state["g_opt"])
+            self.d_opt.load_state_dict(state["d_opt"])
+            if len(state["terms"]) != len(self.terms):
+                raise ValueError(f"{len(state['terms'])} loss terms saved, {len(self.terms)} configured")
+            for term, term_state in zip(self.terms, state["terms"]):
+                if hasattr(term, "load_state_dict") and term_state:
+                    term.load_state_dict(term_state)
+        except (RuntimeError, ValueError, KeyError) as err:
+            first = str(err).strip().splitlines()[0][:300]
+            raise ValueError(f"{source} was written by a different configuration ({first}). "
+                             "Delete that run directory or write to another --out to start afresh.") from None
         self.step, self.images_seen = int(state["step"]), int(state["images_seen"])
         self.train_seconds = float(state.get("train_seconds", 0.0))
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        if self.ema and state["G_ema"] is not None:
-            self.ema.load_state_dict(state["G_ema"])
-        self.g_opt.load_state_dict(state["g_opt"])
-        self.d_opt.load_state_dict(state["d_opt"])
-        for term, term_state in zip(self.terms, state["terms"]):
-            if hasattr(term, "load_state_dict") and term_state:
-                term.load_state_dict(term_state)
         checkpoint.set_rng_state(state["rng"], self.generator)
         self.noise.set_state(state["noise"])
         self.notify_schedules()
@@ -280,7 +290,7 @@ def train(run: Run, run_dir: Path, log: Callable[[dict], None],
     exp = run.exp
     state = checkpoint.load(run_dir)
     if state is not None:
-        run.load_state_dict(state)
+        run.load_state_dict(state, source=f"the checkpoint in {run_dir}")
     if restart:
         run.noise.manual_seed(run.seed + 1 + 7919 * restart)
         torch.manual_seed(run.seed + 7919 * restart)
@@ -356,3 +366,40 @@ def experiment_summary(exp: Experiment) -> dict[str, Any]:
 
 
 __all__ = ["Experiment", "Run", "train", "DivergedError", "experiment_summary", "asdict"]
+
+
+MODEL_FILE = "model.json"
+
+
+def model_spec(run: Run) -> dict[str, Any]:
+    """What rebuilding the networks needs besides the gin config (written to model.json)."""
+    _, channels, height, _ = run.train_set.images.shape
+    return {"resolution": int(height), "channels": int(channels), "num_classes": run.num_classes,
+            "z_dim": int(run.G.z_dim), "class_names": list(getattr(run.train_set, "class_names", []))}
+
+
+def load_generator(run_dir: str | Path, use_ema: bool = True) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """Rebuild a run's generator from its directory (config.gin, model.json, checkpoint.pt)
+    without building its dataset or labeler. Returns (G in eval mode, model spec)."""
+    import json
+    from . import config
+    run_dir = Path(run_dir)
+    for name in ("config.gin", MODEL_FILE):
+        if not (run_dir / name).exists():
+            raise FileNotFoundError(f"{run_dir} has no {name}: give a run directory written by "
+                                    "`ganbench run` (<out>/<study>/<cell>/seed-<n>)")
+    spec = json.loads((run_dir / MODEL_FILE).read_text())
+    state = checkpoint.load(run_dir)
+    if state is None:
+        raise FileNotFoundError(f"{run_dir} has no readable checkpoint")
+    config.parse([run_dir / "config.gin"])
+    exp = Experiment()
+    G, _ = resolve("architectures", exp.architecture, resolution=spec["resolution"],
+                   channels=spec["channels"], num_classes=spec["num_classes"])
+    weights = state["G_ema"] if use_ema and state.get("G_ema") is not None else state["G"]
+    G.load_state_dict(weights)
+    if hasattr(G, "on_train_step"):  # schedules (e.g. progressive growing) resume their phase
+        G.on_train_step(int(state["step"]), int(state["images_seen"]))
+    spec["truncation"] = exp.truncation
+    spec["step"] = int(state["step"])
+    return G.eval(), spec

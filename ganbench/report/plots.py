@@ -42,31 +42,47 @@ def metric_vs_axis(info: dict[str, Any], summaries: list[CellSummary], spec: dic
     ax.set_ylabel(f"median {metric}")
     ax.set_title(spec.get("title", f"{metric} vs {axis}"))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    if ax.get_legend_handles_labels()[0]:   # no finished cell yet: no lines, no legend
+        ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+DPI = 150
+
+
+def figure_bytes(fig, fmt: str = "png") -> bytes:
+    """``fig`` encoded as ``fmt`` (png or pdf) at the plots' resolution."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=DPI)
+    return buf.getvalue()
 
 
 def write_figure(fig, path_stem: Path) -> list[Path]:
     import matplotlib.pyplot as plt
     paths = []
     for ext in ("png", "pdf"):
-        buf = io.BytesIO()
-        fig.savefig(buf, format=ext, dpi=150)
         path = path_stem.with_suffix(f".{ext}")
-        atomic_write_bytes(path, buf.getvalue())
+        atomic_write_bytes(path, figure_bytes(fig, ext))
         paths.append(path)
     plt.close(fig)
     return paths
 
 
-def write_all(study_dir: Path, info: dict[str, Any], summaries: list[CellSummary]) -> list[Path]:
-    written = []
+def study_figures(info: dict[str, Any], summaries: list[CellSummary]) -> list[tuple[str, Any]]:
+    """(file stem, figure) for every plot the study declares (``Benchmark.plots``)."""
+    figures = []
     for spec in info.get("plots", []):
         kind = spec.get("kind", "metric_vs_axis")
         if kind != "metric_vs_axis":
             raise ValueError(f"unknown plot kind {kind!r} in Benchmark.plots; known: metric_vs_axis")
-        fig = metric_vs_axis(info, summaries, spec)
         stem = spec.get("file", f"{spec['metric']}_vs_{spec['axis']}")
-        written += write_figure(fig, study_dir / Path(stem).stem)
+        figures.append((Path(stem).stem, metric_vs_axis(info, summaries, spec)))
+    return figures
+
+
+def write_all(study_dir: Path, info: dict[str, Any], summaries: list[CellSummary]) -> list[Path]:
+    written = []
+    for stem, fig in study_figures(info, summaries):
+        written += write_figure(fig, study_dir / stem)
     return written

@@ -1,6 +1,7 @@
 """Paper-style tables from aggregated results: median [min, max] over seeds (tabulate)."""
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,8 @@ from tabulate import tabulate
 from ..results import CellSummary
 from ..storage import atomic_write_text
 
-FORMATS = {"markdown": "github", "latex": "latex_raw", "csv": None}
+FORMATS = {"markdown": "github", "latex": "latex_raw", "csv": None, "html": "unsafe_html"}
+# (html: labels are escaped here, so tabulate must not escape the <b> of the best value again)
 # Distances (and MS-SSIM, where lower means more diverse samples) are better when lower; scores
 # (IS, accuracies, precision/recall, consistency) when higher.
 LOWER_IS_BETTER = ("fid", "kid", "swd", "ms_ssim", "loss")
@@ -52,7 +54,7 @@ def fmt_cell(summary: CellSummary | None, metric: str, bold: bool, fmt: str) -> 
         return f"{stat['median']:.4g}"
     median = f"{stat['median']:.2f}"
     if bold:
-        median = f"\\textbf{{{median}}}" if fmt == "latex" else f"**{median}**"
+        median = {"latex": f"\\textbf{{{median}}}", "html": f"<b>{median}</b>"}.get(fmt, f"**{median}**")
     spread = f"[{stat['min']:.2f}, {stat['max']:.2f}]" if stat["n"] > 1 else ""
     return f"{median} {spread}{note}".strip()
 
@@ -63,42 +65,62 @@ def metric_table(info: dict[str, Any], summaries: list[CellSummary], metric: str
     if fmt not in FORMATS:
         raise ValueError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS)}")
     cols = columns(info)
+    variants = info.get("table_variants") or info["variants"]
     best = {}
     for col in cols:
-        medians = [(s.stat(metric) or {}).get("median") for v in info["variants"]
+        medians = [(s.stat(metric) or {}).get("median") for v in variants
                    if (s := lookup(summaries, v, col))]
         medians = [m for m in medians if m is not None]
         if medians:
             best[col] = max(medians) if higher_is_better(metric) else min(medians)
     header = [metric] + [", ".join(f"{a}={v}" for a, v in col) or "value" for col in cols]
     rows = []
-    for variant in info["variants"]:
+    for variant in variants:
         row = [variant]
         for col in cols:
             s = lookup(summaries, variant, col)
             stat = s.stat(metric) if s else None
-            is_best = stat is not None and col in best and stat["median"] == best[col] and len(info["variants"]) > 1
+            is_best = stat is not None and col in best and stat["median"] == best[col] and len(variants) > 1
             row.append(fmt_cell(s, metric, is_best, fmt))
         rows.append(row)
     if fmt == "csv":
         return "\n".join(",".join(_csv(x) for x in r) for r in [header] + rows) + "\n"
-    if fmt == "latex":
-        header = [_latex_escape(h) for h in header]
-        rows = [[_latex_escape(r[0])] + r[1:] for r in rows]
+    header, rows = escape_labels(header, rows, fmt)
     return tabulate(rows, headers=header, tablefmt=FORMATS[fmt]) + "\n"
 
 
 def metrics_table(info: dict[str, Any], summaries: list[CellSummary], metrics: list[str],
-                  fmt: str = "markdown") -> str:
-    """One row per cell, one column per metric (e.g. the label-accuracy table)."""
+                  fmt: str = "markdown", variants: list[str] | None = None,
+                  where: dict[str, Any] | None = None) -> str:
+    """One row per cell, one column per metric (e.g. the label-accuracy table). ``variants`` and
+    ``where`` (axis values a cell must match on the axes it has) select the rows."""
     header = ["cell"] + list(metrics)
     rows = []
-    for s in summaries:
+    for s in selected_cells(summaries, variants, where):
         label = s.variant + "".join(f", {a}={v}" for a, v in s.axis_values.items())
         rows.append([label] + [fmt_cell(s, m, False, fmt) for m in metrics])
     if fmt == "csv":
         return "\n".join(",".join(_csv(x) for x in r) for r in [header] + rows) + "\n"
+    header, rows = escape_labels(header, rows, fmt)
     return tabulate(rows, headers=header, tablefmt=FORMATS[fmt]) + "\n"
+
+
+def escape_labels(header: list[str], rows: list[list[str]], fmt: str) -> tuple[list[str], list[list[str]]]:
+    """Escape the header and the row names (user text) for LaTeX or HTML; the cells are our own
+    numbers and markup."""
+    escape = {"latex": _latex_escape, "html": html.escape}.get(fmt)
+    if escape is None:
+        return header, rows
+    return [escape(h) for h in header], [[escape(r[0])] + r[1:] for r in rows]
+
+
+def selected_cells(summaries: list[CellSummary], variants: list[str] | None,
+                   where: dict[str, Any] | None) -> list[CellSummary]:
+    order = {v: i for i, v in enumerate(variants or [])}
+    chosen = [s for s in summaries
+              if (variants is None or s.variant in order)
+              and all(s.axis_values.get(a, v) == v for a, v in (where or {}).items())]
+    return sorted(chosen, key=lambda s: order.get(s.variant, 0)) if variants else chosen
 
 
 def _csv(value: str) -> str:
@@ -117,7 +139,8 @@ def render_all(info: dict[str, Any], summaries: list[CellSummary], fmt: str = "m
     for metric in info["table_metrics"]:
         parts.append(f"\n## {metric}\n\n" + metric_table(info, summaries, metric, fmt))
     for extra in info.get("extra_tables", []):
-        parts.append(f"\n## {extra['title']}\n\n" + metrics_table(info, summaries, list(extra["metrics"]), fmt))
+        parts.append(f"\n## {extra['title']}\n\n" + metrics_table(
+            info, summaries, list(extra["metrics"]), fmt, extra.get("variants"), extra.get("where")))
     return "".join(parts)
 
 
