@@ -1,0 +1,1 @@
+"""Architecture factories: ``factory(resolution, channels, num_classes, **gin) -> (G, D)``."""

@@ -1,0 +1,167 @@
+"""Regularizers: extra loss terms on D (and G), each weighted by its own ``weight``.
+
+Each factory returns a Term (``setup``, ``d_term``, ``g_term``; see ``ganbench.interfaces``).
+Terms are ``nn.Module``s so that any head they own (AC-GAN's classifier) joins D's optimizer;
+G and D themselves are never stored as submodules, or their parameters would be optimised twice.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ganbench.interfaces import Batch
+
+
+class _Term(nn.Module):
+    """Defaults: no setup, contributes nothing to either side."""
+
+    def setup(self, G: nn.Module, D: nn.Module, num_classes: int) -> None:
+        pass
+
+    def d_term(self, batch: Batch) -> Tensor | None:
+        return None
+
+    def g_term(self, batch: Batch) -> Tensor | None:
+        return None
+
+    def extra_repr(self) -> str:
+        return f"weight={getattr(self, 'weight', None)}"
+
+
+def _input_gradient_norms(D: nn.Module, x: Tensor, labels: Tensor | None) -> Tensor:
+    """||dD(x, y)/dx|| per sample, differentiable w.r.t. D's parameters (double backprop)."""
+    x = x.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(D(x, labels).sum(), x, create_graph=True)
+    return grad.flatten(1).norm(dim=1)
+
+
+def _per_sample_uniform(x: Tensor) -> Tensor:
+    return torch.rand((x.shape[0],) + (1,) * (x.dim() - 1), device=x.device, dtype=x.dtype)
+
+
+def _check_weight(name: str, weight: float) -> None:
+    if weight < 0:
+        raise ValueError(f"regularizers.{name}.weight must be >= 0, got {weight}")
+
+
+class WGANGradientPenalty(_Term):
+    """WGAN-GP: weight * E[(||grad_x D(x_hat)|| - 1)^2], x_hat on random real-fake segments.
+
+    Interpolates are scored with the reals' labels (Gulrajani et al., 2017; weight 10).
+    """
+
+    def __init__(self, weight: float = 10.0) -> None:
+        super().__init__()
+        _check_weight("wgan_gp", weight)
+        self.weight = weight
+
+    def d_term(self, batch: Batch) -> Tensor:
+        real, fake = batch.real.detach(), batch.fake.detach()
+        alpha = _per_sample_uniform(real)
+        norms = _input_gradient_norms(batch.D, alpha * real + (1 - alpha) * fake, batch.real_labels)
+        return self.weight * ((norms - 1) ** 2).mean()
+
+
+class DRAGANPenalty(_Term):
+    """DRAGAN: weight * E[(||grad_x D(x_hat)|| - 1)^2], x_hat a random perturbation of reals.
+
+    As in Compare GAN: x_hat = x + alpha * scale * std(x) * U[0, 1), alpha ~ U[0, 1) per sample,
+    std over the whole batch (Kodali et al., 2017; weight 10, scale 0.5).
+    """
+
+    def __init__(self, weight: float = 10.0, scale: float = 0.5) -> None:
+        super().__init__()
+        _check_weight("dragan", weight)
+        self.weight, self.scale = weight, scale
+
+    def d_term(self, batch: Batch) -> Tensor:
+        real = batch.real.detach()
+        perturbation = self.scale * real.std() * torch.rand_like(real)
+        x_hat = real + _per_sample_uniform(real) * perturbation
+        norms = _input_gradient_norms(batch.D, x_hat, batch.real_labels)
+        return self.weight * ((norms - 1) ** 2).mean()
+
+
+class R1Penalty(_Term):
+    """R1: zero-centred gradient penalty on reals, weight / 2 * E||grad_x D(x)||^2 (Mescheder et al.)."""
+
+    def __init__(self, weight: float = 10.0) -> None:
+        super().__init__()
+        _check_weight("r1", weight)
+        self.weight = weight
+
+    def d_term(self, batch: Batch) -> Tensor:
+        norms = _input_gradient_norms(batch.D, batch.real, batch.real_labels)
+        return self.weight / 2 * (norms ** 2).mean()
+
+
+class L2WeightPenalty(_Term):
+    """L2 weight penalty: weight * sum of squared weight matrices/kernels of D and/or G.
+
+    ``on`` is "d", "g" or "both". Biases and 1-D gains are not penalised (as in Compare GAN,
+    which penalises kernels only).
+    """
+
+    SIDES = ("d", "g", "both")
+
+    def __init__(self, weight: float = 1e-4, on: str = "d") -> None:
+        super().__init__()
+        _check_weight("l2", weight)
+        if on not in self.SIDES:
+            raise ValueError(f"regularizers.l2.on must be one of {self.SIDES}, got {on!r}")
+        self.weight, self.on = weight, on
+
+    @staticmethod
+    def _sum_of_squares(module: nn.Module) -> Tensor:
+        return sum((p ** 2).sum() for p in module.parameters() if p.dim() >= 2)
+
+    def d_term(self, batch: Batch) -> Tensor | None:
+        return self.weight * self._sum_of_squares(batch.D) if self.on in ("d", "both") else None
+
+    def g_term(self, batch: Batch) -> Tensor | None:
+        return self.weight * self._sum_of_squares(batch.G) if self.on in ("g", "both") else None
+
+
+class ACGANClassifier(_Term):
+    """AC-GAN auxiliary classifier on D~(x): D minimises CE on real labels, G CE on fake labels.
+
+    Owns the linear head (created in ``setup``, optimised with D). ``g_weight`` defaults to
+    ``weight``. Soft labels are used as probability targets.
+    """
+
+    def __init__(self, weight: float = 1.0, g_weight: float | None = None) -> None:
+        super().__init__()
+        _check_weight("acgan", weight)
+        self.weight = weight
+        self.g_weight = weight if g_weight is None else g_weight
+        self.head: nn.Module | None = None
+
+    def setup(self, G: nn.Module, D: nn.Module, num_classes: int) -> None:
+        if num_classes < 1:
+            raise ValueError("regularizers.acgan needs class labels, but the run is unconditional "
+                             "(num_classes=0); use a labeler that provides classes or drop acgan")
+        device = next(D.parameters()).device
+        self.head = nn.Linear(D.feature_dim, num_classes).to(device)
+
+    def _cross_entropy(self, features: Tensor, labels: Tensor) -> Tensor:
+        if self.head is None:
+            raise RuntimeError("regularizers.acgan used before setup(G, D, num_classes)")
+        logits = self.head(features).float()
+        return F.cross_entropy(logits, labels if labels.dtype == torch.long else labels.float())
+
+    def d_term(self, batch: Batch) -> Tensor | None:
+        if batch.real_labels is None:
+            return None
+        features = batch.real_features
+        if features is None:
+            features = batch.D.features(batch.real)
+        return self.weight * self._cross_entropy(features, batch.real_labels)
+
+    def g_term(self, batch: Batch) -> Tensor | None:
+        if batch.fake_labels is None:
+            return None
+        features = batch.fake_features
+        if features is None:
+            features = batch.D.features(batch.fake)
+        return self.g_weight * self._cross_entropy(features, batch.fake_labels)
