@@ -67,11 +67,30 @@ def average_gradients(params: list[torch.Tensor]) -> None:
 
 
 def all_reduce_mean(tensor: torch.Tensor) -> torch.Tensor:
-    """Differentiable mean over ranks (for batch-norm statistics); identity when not distributed."""
+    """Differentiable mean over ranks (for batch-norm statistics); identity when not distributed.
+
+    Every rank must call it in the same order (it is a collective), in forward and backward."""
     if not is_distributed():
         return tensor
-    from torch.distributed.nn.functional import all_reduce
-    return all_reduce(tensor) / world_size()
+    return _AllReduceSum.apply(tensor) / world_size()
+
+
+class _AllReduceSum(torch.autograd.Function):
+    """y = sum over ranks of x. Each rank's loss depends on y, so the gradient of the summed loss
+    with respect to one rank's x is the sum over ranks of dL_r/dy: an all-reduce again.
+    (torch.distributed.nn.functional.all_reduce does the same but is deprecated.)"""
+
+    @staticmethod
+    def forward(ctx, tensor: torch.Tensor) -> torch.Tensor:
+        out = tensor.clone(memory_format=torch.contiguous_format)
+        dist.all_reduce(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        grad = grad.clone(memory_format=torch.contiguous_format)
+        dist.all_reduce(grad)
+        return grad
 
 
 def barrier() -> None:

@@ -86,7 +86,10 @@ class Evaluation:
 
     def extractor(self, name: str) -> Any:
         if name not in self._extractors:
-            self._extractors[name] = resolve("feature_extractors", name, dataset=self.train_set)
+            # Extractors trained on a dataset (domain classifier) learn from the train split and
+            # record their accuracy on the reference split.
+            self._extractors[name] = resolve("feature_extractors", name, dataset=self.train_set,
+                                             test_dataset=self.reference)
         return self._extractors[name]
 
     def fake_features(self, name: str, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:

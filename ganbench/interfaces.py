@@ -199,7 +199,8 @@ class Metric(Protocol):
 
 class FeatureExtractor(Protocol):
     """What a `feature_extractors` factory returns; factories are called as
-    ``factory(dataset=<train ImageDataset>, **gin)`` and may ignore ``dataset``."""
+    ``factory(dataset=<train ImageDataset>, test_dataset=<reference ImageDataset>, **gin)`` and
+    may ignore both."""
 
     name: str
 

