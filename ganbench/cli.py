@@ -30,11 +30,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     table = sub.add_parser("table", help="print a study's tables from its results (no training)")
     table.add_argument("study_dir", help="directory written by `ganbench run`, e.g. runs/label_efficiency")
-    table.add_argument("--format", choices=["markdown", "latex", "csv"], default="markdown")
+    table.add_argument("--format", choices=["markdown", "latex", "csv", "html"], default="markdown")
     table.add_argument("--metric", action="append", help="only these metrics (default: the study's)")
 
-    plot = sub.add_parser("plot", help="regenerate a study's plots (PNG and PDF) from its results")
+    plot = sub.add_parser("plot", help="regenerate a study's plots and training curves (PNG and PDF)")
     plot.add_argument("study_dir")
+
+    report = sub.add_parser("report", help="write a self-contained HTML report of a study")
+    report.add_argument("study_dir")
+
+    sample = sub.add_parser("sample", help="write a grid of samples from a run's checkpoint")
+    sample.add_argument("run_dir", help="a seed directory, e.g. runs/label_efficiency/biggan-100/seed-0")
+    sample.add_argument("--class", dest="class_", type=int, help="class id to sample (conditional models)")
+    sample.add_argument("--truncation", type=float, help="truncation threshold (default: the run's)")
+    sample.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
+    sample.add_argument("--seed", type=int, default=0, help="latent noise seed (default 0)")
+    sample.add_argument("--interpolate", action="store_true", help="an interpolation strip between two latents")
+    sample.add_argument("--steps", type=int, default=8, help="images in the interpolation strip")
+    sample.add_argument("--out", help="PNG file (default: RUN_DIR/samples.png)")
+
+    tb = sub.add_parser("tensorboard", help="export runs' metrics.jsonl as TensorBoard event files")
+    tb.add_argument("run_dirs", nargs="+")
 
     lst = sub.add_parser("list", help="list registered components")
     lst.add_argument("kind", nargs="?", help="only this kind (architectures, losses, ...)")
@@ -147,9 +163,41 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from .report import plots
     from .results import read_study_manifest
     from .study import load_results
+    from .report.curves import write_curves
     study_dir = Path(args.study_dir)
     for path in plots.write_all(study_dir, read_study_manifest(study_dir), load_results(study_dir)):
         print(path)
+    for path in write_curves(study_dir):
+        print(path)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report.html import write_report
+    print(write_report(Path(args.study_dir)))
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from .report import samples
+    if args.n <= 0 or args.steps < 2:
+        raise ValueError("--n must be positive and --steps at least 2")
+    if args.interpolate:
+        grid = samples.interpolation_strip(args.run_dir, steps=args.steps, class_id=args.class_,
+                                           truncation=args.truncation, seed=args.seed)
+    else:
+        grid = samples.sample_grid(args.run_dir, n=args.n, class_id=args.class_,
+                                   truncation=args.truncation, seed=args.seed)
+    out = Path(args.out) if args.out else Path(args.run_dir) / "samples.png"
+    samples.save_png(grid, out)
+    print(out)
+    return 0
+
+
+def cmd_tensorboard(args: argparse.Namespace) -> int:
+    from .report.tensorboard import export_run
+    for run_dir in args.run_dirs:
+        print(export_run(run_dir))
     return 0
 
 
@@ -196,8 +244,8 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return 1 if any(i.errors for i in infos) else 0
 
 
-COMMANDS = {"run": cmd_run, "table": cmd_table, "plot": cmd_plot, "list": cmd_list,
-            "plugins": cmd_plugins}
+COMMANDS = {"run": cmd_run, "table": cmd_table, "plot": cmd_plot, "report": cmd_report,
+            "sample": cmd_sample, "tensorboard": cmd_tensorboard, "list": cmd_list, "plugins": cmd_plugins}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

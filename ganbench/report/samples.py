@@ -151,13 +151,6 @@ def make_grid(images: torch.Tensor, columns: int, padding: int = PADDING) -> np.
     return grid.permute(1, 2, 0).contiguous().numpy()
 
 
-def grid_size(count: int, columns: int, resolution: int, padding: int = PADDING) -> tuple[int, int]:
-    """(height, width) in pixels of ``make_grid`` for ``count`` square tiles."""
-    rows = math.ceil(count / columns)
-    cols = min(columns, count)
-    return rows * (resolution + padding) + padding, cols * (resolution + padding) + padding
-
-
 def png_bytes(grid: np.ndarray) -> bytes:
     """PNG encoding of a (H, W, 3) or (H, W) uint8 array."""
     from PIL import Image

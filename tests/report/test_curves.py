@@ -1,0 +1,50 @@
+"""Training curves: the rebuilt wall clock (hand-computed), de-duplication, written figures."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from ganbench.report import curves
+
+
+def test_wall_time_is_rebuilt_from_window_throughput():
+    train = [{"step": 2, "images_seen": 16, "images_per_s": 8.0},    # 16 images at 8/s: 2 s
+             {"step": 4, "images_seen": 32, "images_per_s": 4.0},    # 16 more at 4/s: +4 s
+             {"step": 6, "images_seen": 80, "images_per_s": 12.0}]   # 48 more at 12/s: +4 s
+    assert curves.train_wall_seconds(train) == [2.0, 6.0, 10.0]
+
+
+def test_relogged_steps_keep_the_last_record():
+    records = [{"step": 2, "d_loss": 1.0}, {"step": 4, "d_loss": 9.0},   # diverged after step 4
+               {"step": 4, "d_loss": 2.0}, {"step": 6, "d_loss": 3.0}]   # restarted from step 2
+    assert [r["d_loss"] for r in curves.last_per_step(records)] == [1.0, 2.0, 3.0]
+
+
+def test_curves_of_the_toy_study(toy_study):
+    seeds = curves.read_curves(toy_study)
+    assert [c.cell_id for c in seeds] == ["conditional__g_lr-0.0001", "conditional__g_lr-0.0002",
+                                          "single-label-co"]
+    assert seeds[2].label == "single <label> & co"
+    assert seeds[0].label == "conditional, g_lr=0.0001"
+    for c in seeds:
+        assert [r["step"] for r in c.train] == [2, 4] and [r["step"] for r in c.evals] == [2, 4]
+        # the clock rebuilt from throughput agrees with the loop's own train_seconds
+        for train, evaluation in zip(c.train, c.evals):
+            assert train["wall_seconds"] == pytest.approx(evaluation["train_seconds"], rel=0.05, abs=0.05)
+    assert curves.eval_metrics(seeds) == ["swd_16", "swd_avg"]
+
+
+def test_write_curves_makes_png_and_pdf_per_quantity(study_copy):
+    paths = curves.write_curves(study_copy)
+    names = sorted(p.name for p in paths)
+    assert names == sorted(f"{q}.{ext}" for q in ("d_loss", "g_loss", "swd_16", "swd_avg")
+                           for ext in ("png", "pdf"))
+    for path in paths:
+        assert path.parent == study_copy / "curves"
+        data = path.read_bytes()
+        if path.suffix == ".pdf":
+            assert data.startswith(b"%PDF")
+        else:
+            assert Image.open(io.BytesIO(data)).size == (1500, 540)   # 10 x 3.6 in at 150 dpi
