@@ -62,7 +62,6 @@ def load(run_dir: str | os.PathLike) -> dict[str, Any] | None:
 
     Raises CheckpointError for a hostile file (one that asks to import Python objects)."""
     run_dir = Path(run_dir)
-    errors = []
     for name in (LATEST, PREVIOUS):
         path = run_dir / name
         if not path.exists():
@@ -72,11 +71,10 @@ def load(run_dir: str | os.PathLike) -> dict[str, Any] | None:
         except CheckpointError:
             raise
         except Exception as err:  # truncated or corrupt: keep it aside and try the older one
-            errors.append(f"{path}: {type(err).__name__}: {str(err).strip().splitlines()[0][:200]}")
+            reason = str(err).strip().splitlines()[0][:200] if str(err).strip() else "empty or truncated"
             _set_aside(path)
-    if errors:
-        print("ganbench: ignoring unreadable checkpoint(s) (kept as *.corrupt): " + "; ".join(errors),
-              file=sys.stderr)
+            print(f"ganbench: ignoring unreadable checkpoint {path} ({type(err).__name__}: {reason}); "
+                  f"kept as {path.name}.corrupt", file=sys.stderr)
     return None
 
 

@@ -7,7 +7,7 @@ between two cells). ``cell`` limits the fault to the cells whose label (``<cell 
 matches that glob; without it every cell is hit. Kinds:
 
 - ``crash``: raise an exception (the cell fails, the grid goes on);
-- ``nan``: turn the D loss into NaN (once per cell and process, like a transient blow-up, so a
+- ``nan``: turn the D loss into NaN (once per run of a cell, like a transient blow-up, so a
   restart from the last checkpoint can get past it);
 - ``kill``: SIGKILL the process itself, like a preempted job;
 - ``pause``: print ``ganbench-fault: paused at <where> in <cell> (pid <pid>)`` on stderr and
@@ -28,7 +28,7 @@ KINDS = ("crash", "nan", "kill", "pause")
 POINTS = ("eval", "done")
 
 _current_cell = ""
-_fired: set[tuple[str, str, str]] = set()   # (cell, kind, where) of one-shot faults already hit
+_fired: set[tuple[str, str, str]] = set()   # one-shot faults already hit in this run of the cell
 
 
 class InjectedFault(RuntimeError):
@@ -45,6 +45,7 @@ def set_cell(label: str) -> None:
     """Called by the study before a cell runs, so that faults can target one cell."""
     global _current_cell
     _current_cell = label
+    _fired.clear()
 
 
 def parse(spec: str) -> Fault:

@@ -22,7 +22,8 @@ class Benchmark:
 
     name: str | None = None                          # default: the benchmark file's stem
     variants: dict[str, Sequence[str]] = field(default_factory=dict)   # row -> gin bindings
-    axes: dict[str, Sequence[Any]] = field(default_factory=dict)       # axis -> values
+    # axis -> values, or -> {label: value} when the value is gin text unfit for a column name
+    axes: dict[str, Sequence[Any] | dict[str, Any]] = field(default_factory=dict)
     seeds: int | Sequence[int] = 3
     table_metrics: Sequence[str] = ("fid_domain", "is_domain")          # one table per metric
     table_variants: Sequence[str] | None = None   # rows of those tables (default: every variant)
@@ -57,6 +58,14 @@ class Benchmark:
         if len(set(slugs)) != len(slugs):
             raise ValueError("two variants have the same directory name after slugging: "
                              + ", ".join(self.variants))
+
+    def axis_labels(self, axis: str) -> list[Any]:
+        """Column labels of an axis (its values, or the keys of a {label: value} mapping)."""
+        return list(self.axes[axis])
+
+    def axis_value(self, axis: str, label: Any) -> Any:
+        values = self.axes[axis]
+        return values[label] if isinstance(values, dict) else label
 
     def seed_list(self) -> list[int]:
         return list(range(self.seeds)) if isinstance(self.seeds, int) else [int(s) for s in self.seeds]
@@ -98,8 +107,9 @@ def expand(bench: Benchmark) -> list[Cell]:
         axes = mentioned_axes(bindings)
         combos: list[dict[str, Any]] = [{}]
         for axis in axes:
-            combos = [{**c, axis: v} for c in combos for v in bench.axes[axis]]
+            combos = [{**c, axis: label} for c in combos for label in bench.axis_labels(axis)]
         for combo in combos:
-            concrete = tuple(b.format(**combo) for b in bindings)
+            values = {axis: bench.axis_value(axis, label) for axis, label in combo.items()}
+            concrete = tuple(b.format(**values) for b in bindings)
             cells.append(Cell(variant, tuple(combo.items()), concrete))
     return cells

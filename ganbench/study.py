@@ -245,7 +245,7 @@ def run_study(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs"
 
 def manifest(bench: Benchmark, name: str, cells: list[Cell]) -> dict[str, Any]:
     return {
-        "name": name, "seeds": bench.seed_list(), "axes": {a: list(v) for a, v in bench.axes.items()},
+        "name": name, "seeds": bench.seed_list(), "axes": {a: bench.axis_labels(a) for a in bench.axes},
         "variants": list(bench.variants), "table_metrics": list(bench.table_metrics),
         "table_variants": list(bench.table_variants or bench.variants),
         "extra_tables": list(bench.extra_tables), "plots": list(bench.plots),

@@ -343,8 +343,11 @@ def train(run: Run, run_dir: Path, log: Callable[[dict], None],
             checkpoint.save(run_dir, run.state_dict())
         if evaluate and exp.eval_every and run.step % exp.eval_every == 0 and not at_end and run.rank == 0:
             eval_start = time.perf_counter()
+            # Metrics may draw from the global RNG; training must not notice (bitwise resume).
+            with torch.random.fork_rng(devices=[run.device] if run.device.type == "cuda" else []):
+                metrics = evaluate(run)
             log({"kind": "eval", "step": run.step, "images_seen": run.images_seen,
-                 "train_seconds": run.train_seconds, **evaluate(run)})
+                 "train_seconds": run.train_seconds, **metrics})
             window_start += time.perf_counter() - eval_start   # keep images/s about training
         if progress:
             progress(run.step, exp.steps)

@@ -42,3 +42,12 @@ def test_bad_benchmarks_are_rejected_with_reasons():
         Benchmark(variants={"a": []}, seeds=0)
     with pytest.raises(ValueError, match="same directory name"):
         Benchmark(variants={"A b": [], "a-b": []})
+
+
+def test_labelled_axis_values_name_columns_and_bind_values():
+    bench = Benchmark(variants={"hinge": ["Experiment.regularizers = {penalty}"]},
+                      axes={"penalty": {"none": "[]", "r1": "[@regularizers.r1]"}})
+    cells = expand(bench)
+    assert [c.id for c in cells] == ["hinge__penalty-none", "hinge__penalty-r1"]
+    assert cells[1].bindings == ("Experiment.regularizers = [@regularizers.r1]",)
+    assert dict(cells[1].axis_values) == {"penalty": "r1"}
