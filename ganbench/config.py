@@ -59,11 +59,15 @@ def register_configurables(plugins: Plugins | None = None) -> None:
         configurables[key] = gin.external_configurable(factory, name=comp.name, module=comp.kind)
         _registered.add(key)
     for path in [str(REPO_GIN_DIR), str(PACKAGED_GIN_DIR), *plugins.gin_paths(), os.getcwd()]:
-        if path not in _search_paths and os.path.isdir(path):
-            gin.add_config_file_search_path(path)
-            _search_paths.add(path)
+        add_search_path(path)
     # Core configurables (Experiment, Benchmark) register themselves on import.
     from . import grid, train  # noqa: F401
+
+
+def add_search_path(path: str) -> None:
+    if path not in _search_paths and os.path.isdir(path):
+        gin.add_config_file_search_path(path)
+        _search_paths.add(path)
 
 
 def parse(files: Sequence[str | os.PathLike], bindings: Iterable[str] = (),
@@ -75,6 +79,7 @@ def parse(files: Sequence[str | os.PathLike], bindings: Iterable[str] = (),
     for f in files:
         if not Path(f).is_file():
             raise ConfigError(f"config file not found: {f}")
+        add_search_path(str(Path(f).resolve().parent))   # includes relative to the including file
     try:
         gin.parse_config_files_and_bindings([str(f) for f in files], list(bindings),
                                             finalize_config=False)

@@ -173,7 +173,8 @@ def plan(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs",
     tasks = [CellTask(str(Path(benchmark_file).resolve()), list(cell.bindings) + list(bindings),
                       str(seed_dir(study_dir, cell.id, seed)), seed, root,
                       label=f"{cell.id}/seed-{seed}")
-             for cell in cells for seed in bench.seed_list()]
+             for seed in bench.seed_list() for cell in cells]   # seed-major: an interrupted
+    # study already has every cell with its first seeds, rather than some cells with all seeds
     return bench, study_dir, cells, tasks
 
 
