@@ -51,7 +51,11 @@ class InProcessExecutor:
 class ProcessPoolExecutor:
     """Runs cells in ``workers`` processes. On CPU each worker gets cores/workers threads, which
     beats one process with all threads for the small models of CPU studies. With GPUs, workers
-    are spread round-robin over the visible devices (several small cells share one GPU)."""
+    are spread round-robin over the visible devices (several small cells share one GPU).
+
+    A GPU belongs to a worker process, not to a cell: CUDA reads CUDA_VISIBLE_DEVICES once, when
+    a process first touches it, and a pool worker runs many cells, so each worker is pinned to
+    its device by the pool initializer before it runs anything."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or max(1, (os.cpu_count() or 1) // 2)
@@ -61,13 +65,15 @@ class ProcessPoolExecutor:
         if not tasks:
             return result
         threads = max(1, (os.cpu_count() or 1) // self.workers)
-        gpus = _visible_gpus()
-        for i, task in enumerate(tasks):
+        for task in tasks:
             task.threads = task.threads or threads
-            if gpus:
-                task.env = {**task.env, "CUDA_VISIBLE_DEVICES": gpus[i % len(gpus)]}
         context = multiprocessing.get_context("spawn")  # no forked torch state
-        with _Pool(max_workers=self.workers, mp_context=context) as pool, \
+        devices = context.Queue()
+        gpus = _visible_gpus()
+        for i in range(self.workers):   # the i-th worker to start takes the i-th entry
+            devices.put(gpus[i % len(gpus)] if gpus else None)
+        with _Pool(max_workers=self.workers, mp_context=context, initializer=_pin_worker,
+                   initargs=(devices,)) as pool, \
                 tqdm(total=len(tasks), desc="grid", unit="cell") as bar:
             futures = {pool.submit(_run_one, t): t for t in tasks}
             for future in as_completed(futures):
@@ -84,7 +90,15 @@ class ProcessPoolExecutor:
         return result
 
 
+def _pin_worker(devices) -> None:
+    """Pool initializer: give this worker process its GPU before anything initialises CUDA."""
+    device = devices.get()
+    if device is not None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = device
+
+
 def _visible_gpus() -> list[str]:
+    """The GPU ids to hand out, as CUDA_VISIBLE_DEVICES names them (or 0..N-1 when unset)."""
     try:
         import torch
         count = torch.cuda.device_count()

@@ -8,3 +8,5 @@ def register_executors(register):
              summary="run cells one after another in this process")
     register("pool", "ganbench.executors.local:ProcessPoolExecutor",
              summary="run cells in parallel worker processes (one thread each on CPU; packs GPUs)")
+    register("submitit", "ganbench.executors.cluster:SubmititExecutor",
+             summary="run each cell as a submitit job (SLURM job array; local processes for tests)")

@@ -6,7 +6,10 @@ shape [B, C, H, W] or [B, C].
 """
 from __future__ import annotations
 
+import torch
 from torch import Tensor, nn
+
+from ganbench import distributed
 
 from .conditioning import class_vector
 from .reparam import SpectralNormalized, WeightNormalized
@@ -26,12 +29,45 @@ class _Normalizer:
 
 
 class _BatchNormAnyRank(nn.BatchNorm2d):
-    """BatchNorm2d that also accepts [B, C] inputs (as [B, C, 1, 1])."""
+    """BatchNorm2d that also accepts [B, C] inputs (as [B, C, 1, 1]), with batch statistics
+    over all data-parallel ranks when training under ``torchrun``.
+
+    torch's SyncBatchNorm needs CUDA (it does not run on CPU/gloo), so the cross-rank path is
+    written here: per-channel mean and E[x^2] are averaged over ranks with a differentiable
+    all-reduce, which gives the statistics (and gradients) of the whole global batch as long as
+    every rank holds the same number of samples (``Run`` splits the batch evenly).
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() == 2:
-            return super().forward(x[:, :, None, None])[:, :, 0, 0]
+            return self.forward(x[:, :, None, None])[:, :, 0, 0]
+        if self.training and distributed.is_distributed():
+            return self._forward_synced(x)
         return super().forward(x)
+
+    def _forward_synced(self, x: Tensor) -> Tensor:
+        xf = x.float()   # statistics in fp32 under autocast, as torch's own batch norm does
+        local = torch.stack([xf.mean((0, 2, 3)), xf.square().mean((0, 2, 3))])
+        mean, mean_sq = distributed.all_reduce_mean(local)
+        var = (mean_sq - mean.square()).clamp_min(0.0)   # biased: what normalisation uses
+        if self.track_running_stats:
+            self._update_running_stats(mean.detach(), var.detach(),
+                                       x.numel() // x.shape[1] * distributed.world_size())
+        shape = (1, -1, 1, 1)
+        out = (xf - mean.view(shape)) * torch.rsqrt(var.view(shape) + self.eps)
+        if self.affine:
+            out = out * self.weight.view(shape) + self.bias.view(shape)
+        return out.to(x.dtype)
+
+    @torch.no_grad()
+    def _update_running_stats(self, mean: Tensor, var: Tensor, count: int) -> None:
+        self.num_batches_tracked += 1
+        # Same rule as nn.BatchNorm: momentum None means a cumulative average; the running
+        # variance is the unbiased estimate over the global batch.
+        momentum = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        unbiased = var * (count / max(count - 1, 1))
+        self.running_mean.lerp_(mean.to(self.running_mean.dtype), momentum)
+        self.running_var.lerp_(unbiased.to(self.running_var.dtype), momentum)
 
 
 class BatchNormLayer(nn.Module):
