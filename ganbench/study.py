@@ -18,7 +18,8 @@ from typing import Any, Callable, Sequence
 
 from . import config, faults
 from .grid import Benchmark, Cell, expand
-from .results import (CellSummary, append_jsonl, read_done, read_study_manifest, seed_dir,
+from .runlog import RunLog
+from .results import (CellSummary, read_done, read_study_manifest, seed_dir,
                       summarize, versions, write_done, write_results, write_study_manifest)
 from .storage import atomic_write_json, atomic_write_text, cache_dir
 
@@ -61,8 +62,7 @@ class CellTask:
 
 def run_cell(task: CellTask) -> str:
     import torch
-    from .evaluate import evaluate_run
-    from .train import DivergedError, Experiment, Run, experiment_summary, train  # noqa: F401
+    from .train import MODEL_FILE, Experiment, Run, experiment_summary, model_spec
     if task.threads:
         torch.set_num_threads(task.threads)
     run_dir = Path(task.run_dir)
@@ -72,15 +72,23 @@ def run_cell(task: CellTask) -> str:
     run = Run(exp, seed=task.seed, cache_dir=task.cache_dir)
     if run.rank != 0:
         return train_follower(run, run_dir)
-    from .train import MODEL_FILE, model_spec
     atomic_write_json(run_dir / "versions.json", versions())
     atomic_write_json(run_dir / MODEL_FILE, model_spec(run))
     atomic_write_json(run_dir / "experiment.json", {"seed": task.seed, "bindings": task.bindings,
                                                     **experiment_summary(exp)})
     if hasattr(run.labeler, "describe"):
         atomic_write_json(run_dir / "labeler.json", run.labeler.describe())
-    log_path = run_dir / "metrics.jsonl"
-    run, restarts, diverged = train_with_policy(task, exp, run, run_dir, log_path)
+    log = RunLog(run_dir, task.label, exp.steps, tensorboard=exp.tensorboard)
+    try:
+        return train_and_evaluate(task, exp, run, run_dir, log)
+    finally:
+        log.close()
+
+
+def train_and_evaluate(task: CellTask, exp: Any, run: Any, run_dir: Path, log: RunLog) -> str:
+    from .evaluate import evaluate_run
+    log_path = log.path
+    run, restarts, diverged = train_with_policy(task, exp, run, run_dir, log)
     if diverged is not None:
         atomic_write_text(run_dir / "config.gin", config.operative_config())
         write_done(run_dir, "diverged", last_eval(log_path), step=run.step, reason=str(diverged),
@@ -91,8 +99,8 @@ def run_cell(task: CellTask) -> str:
     faults.at_point("eval")
     eval_start = time.perf_counter()
     metrics = evaluate_run(run, task.cache_dir)
-    append_jsonl(log_path, {"kind": "eval", "step": run.step, "images_seen": run.images_seen,
-                            "train_seconds": train_seconds, **metrics})
+    log({"kind": "eval", "step": run.step, "images_seen": run.images_seen,
+         "train_seconds": train_seconds, **metrics})
     atomic_write_text(run_dir / "config.gin", config.operative_config())
     write_done(run_dir, "done", metrics, step=run.step, train_seconds=train_seconds,
                eval_seconds=time.perf_counter() - eval_start, restarts=restarts)
@@ -101,7 +109,7 @@ def run_cell(task: CellTask) -> str:
 
 
 def train_with_policy(task: CellTask, exp: Any, run: Any, run_dir: Path,
-                      log_path: Path) -> tuple[Any, list[dict], Exception | None]:
+                      log: RunLog) -> tuple[Any, list[dict], Exception | None]:
     """Train to the end, applying ``exp.on_divergence``. Returns (run, restarts, the divergence
     that stopped it or None). Restarts are recorded in ``restarts.json`` as they happen, so a
     run killed after a restart still reports it, and resumes on the restarted trajectory."""
@@ -113,11 +121,10 @@ def train_with_policy(task: CellTask, exp: Any, run: Any, run_dir: Path,
     reseed = len(restarts) if restarts and checkpoint_step(run_dir) <= restarts[-1]["from_step"] else 0
     while True:
         try:
-            train(run, run_dir, log=lambda rec: append_jsonl(log_path, {"kind": "train", **rec}),
-                  restart=reseed, evaluate=lambda r: evaluate_run(r, task.cache_dir))
+            train(run, run_dir, log=log, restart=reseed, evaluate=lambda r: evaluate_run(r, task.cache_dir))
             return run, restarts, None
         except DivergedError as err:
-            append_jsonl(log_path, {"kind": "diverged", "step": run.step, "reason": str(err)})
+            log({"kind": "diverged", "step": run.step, "reason": str(err)})
             if exp.on_divergence != "restart" or len(restarts) >= exp.max_restarts:
                 return run, restarts, err
             restarts.append({"step": run.step, "from_step": checkpoint_step(run_dir), "reason": str(err)})

@@ -59,6 +59,7 @@ class Experiment:
     compile: bool = False
     device: str = "auto"              # auto | cpu | cuda | cuda:N
     threads: int | None = None        # CPU threads for this run (None = torch's default)
+    tensorboard: bool = False         # also write TensorBoard event files (needs `tensorboard`)
     deterministic: bool = False       # torch.use_deterministic_algorithms (bitwise resume on CPU)
     on_divergence: str = "stop"       # stop | restart (from the last checkpoint with new noise)
     max_restarts: int = 2
