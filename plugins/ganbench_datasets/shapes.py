@@ -23,7 +23,8 @@ _MIN_CONTRAST = 0.45     # RGB distance between the shape colour and both backgr
 
 
 def shapes(split: str = "train", resolution: int | None = None, num_train: int = 20000,
-           num_test: int = 5000, seed: int = 0, cache: bool = True) -> InMemoryImageDataset:
+           num_test: int = 5000, seed: int = 0, cache: bool = True,
+           max_rotation_degrees: float = 180.0) -> InMemoryImageDataset:
     """Procedural shapes: 10 classes of coloured shapes on textured backgrounds (default 32x32 RGB).
 
     Classes (label: name): 0 square, 1 rounded_square, 2 circle, 3 ellipse (aspect 0.5-0.72),
@@ -39,6 +40,11 @@ def shapes(split: str = "train", resolution: int | None = None, num_train: int =
     test splits come from independent random streams. ``resolution`` (default 32) renders the
     same shapes at any size >= 8 (16, 32 and 64 are the intended ones). Generated arrays are
     cached under the ganbench cache (``GANBENCH_CACHE``) unless ``cache=False``.
+
+    ``max_rotation_degrees`` bounds the rotation to [-max, +max] (180 = any orientation). With
+    any orientation a rotation-prediction pretext task has nothing to learn (every rotation of
+    an image is as likely as the image itself), so studies of rotation self-supervision want an
+    upright prior, e.g. 20 degrees, like the canonical orientation of natural images.
     """
     check_split("shapes", split)
     resolution = check_resolution("shapes", 32 if resolution is None else resolution, minimum=8)
@@ -47,22 +53,32 @@ def shapes(split: str = "train", resolution: int | None = None, num_train: int =
         raise ValueError(f"datasets.shapes: num_{split} must be a positive integer, got {count!r}")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"datasets.shapes: seed must be a non-negative integer, got {seed!r}")
+    if not 0 <= max_rotation_degrees <= 180:
+        raise ValueError("datasets.shapes: max_rotation_degrees must be in [0, 180], "
+                         f"got {max_rotation_degrees!r}")
 
     def compute() -> dict:
-        images, labels = generate_shapes(count, resolution, seed, split)
+        images, labels = generate_shapes(count, resolution, seed, split, max_rotation_degrees)
         return {"images": torch.from_numpy(images), "labels": torch.from_numpy(labels)}
 
     parts = {"version": GENERATOR_VERSION, "split": split, "count": count,
              "resolution": resolution, "seed": seed}
+    if max_rotation_degrees != 180.0:   # keeps the cache keys of full-rotation data unchanged
+        parts["max_rotation_degrees"] = float(max_rotation_degrees)
     arrays = cached("datasets/shapes", parts, compute) if cache else compute()
     return InMemoryImageDataset("shapes", split, arrays["images"], arrays["labels"], list(CLASS_NAMES))
 
 
-def generate_shapes(count: int, resolution: int, seed: int,
-                    split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+def generate_shapes(count: int, resolution: int, seed: int, split: str = "train",
+                    max_rotation_degrees: float = 180.0) -> tuple[np.ndarray, np.ndarray]:
     """Render ``count`` images: (uint8 [count, 3, R, R], int64 labels [count])."""
     stream = _SPLIT_STREAM[split]
     params = _draw_parameters(np.random.default_rng([seed, stream]), count)
+    if max_rotation_degrees < 180.0:
+        # Map the drawn angle in [0, 2pi) linearly onto [-max, +max]: same draw order, so every
+        # other property of each image stays the same as in the full-rotation data.
+        fraction = params["angle"] / np.float32(2 * np.pi)
+        params["angle"] = ((2 * fraction - 1) * np.deg2rad(max_rotation_degrees)).astype(np.float32)
     # Pixel noise has its own stream: its size depends on the resolution, and drawing it from
     # the parameter stream would make the shapes differ between resolutions.
     noise_rng = np.random.default_rng([seed, stream, 1])

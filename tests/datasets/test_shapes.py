@@ -133,3 +133,23 @@ def test_cache_round_trip(tmp_path, monkeypatch):
 def test_bad_arguments_are_explained(kwargs, message):
     with pytest.raises(ValueError, match=message):
         shapes(cache=False, **kwargs)
+
+
+def test_max_rotation_bounds_the_orientation_and_keeps_everything_else(monkeypatch):
+    seen = []
+    real_render = shapes_module.render_coverage
+
+    def recording_render(label, a, b, cx, cy, scale, angle, resolution):
+        seen.append((np.array(label), np.array(cx), np.array(angle)))
+        return real_render(label, a, b, cx, cy, scale, angle, resolution)
+
+    monkeypatch.setattr(shapes_module, "render_coverage", recording_render)
+    _, labels_free = generate_shapes(200, 16, seed=3)
+    _, labels_upright = generate_shapes(200, 16, seed=3, max_rotation_degrees=20.0)
+    free, upright = seen[0], seen[1]
+    assert (labels_free == labels_upright).all() and (free[1] == upright[1]).all()  # same poses
+    limit = np.deg2rad(20.0) + 1e-6
+    assert np.abs(upright[2]).max() <= limit and np.abs(upright[2]).max() > 0.8 * limit
+    assert np.ptp(free[2]) > 5.0            # unrestricted angles span most of [0, 2pi)
+    with pytest.raises(ValueError, match="max_rotation_degrees"):
+        shapes("train", num_train=10, num_test=10, max_rotation_degrees=200, cache=False)
