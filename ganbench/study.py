@@ -62,7 +62,8 @@ class CellTask:
 
 def run_cell(task: CellTask) -> str:
     import torch
-    from .train import MODEL_FILE, Experiment, Run, experiment_summary, model_spec
+    from .generator import MODEL_FILE, model_spec
+    from .train import Experiment, Run, experiment_summary
     if task.threads:
         torch.set_num_threads(task.threads)
     run_dir = Path(task.run_dir)
