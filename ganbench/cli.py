@@ -33,6 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--format", choices=["markdown", "latex", "csv", "html"], default="markdown")
     table.add_argument("--metric", action="append", help="only these metrics (default: the study's)")
 
+    ev = sub.add_parser("eval", help="score image set A against reference B (folders, .npz, "
+                        "dataset splits like shapes:test, run directories)")
+    ev.add_argument("a", help="the evaluated images: folder, .npz, NAME:SPLIT or a run directory")
+    ev.add_argument("b", help="the reference images, same forms")
+    ev.add_argument("--metric", action="append", required=True, help="e.g. fid, kid (repeatable)")
+    ev.add_argument("--extractor", choices=["inception_v3", "domain_classifier"],
+                    help="feature extractor (default: each metric's own)")
+    ev.add_argument("--num-samples", type=int, default=2000, help="samples drawn from run directories")
+    ev.add_argument("--gin-param", "-p", action="append", default=[], metavar="BINDING",
+                    help="gin binding, e.g. 'datasets.shapes.resolution = 16'")
+    ev.add_argument("--json", action="store_true", help="print one JSON object")
+
     plot = sub.add_parser("plot", help="regenerate a study's plots and training curves (PNG and PDF)")
     plot.add_argument("study_dir")
 
@@ -176,6 +188,19 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from . import config
+    from .eval_sources import compare
+    config.parse([], args.gin_param)
+    results = compare(args.a, args.b, args.metric, args.extractor, args.num_samples)
+    if args.json:
+        print(json.dumps(results, sort_keys=True))
+    else:
+        for key, value in sorted(results.items()):
+            print(f"{key:<28} {value:.6g}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report.html import write_report
     print(write_report(Path(args.study_dir)))
@@ -274,7 +299,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return 1 if any(i.errors for i in infos) else 0
 
 
-COMMANDS = {"run": cmd_run, "table": cmd_table, "plot": cmd_plot, "report": cmd_report,
+COMMANDS = {"run": cmd_run, "eval": cmd_eval, "table": cmd_table, "plot": cmd_plot, "report": cmd_report,
             "sample": cmd_sample, "tensorboard": cmd_tensorboard, "list": cmd_list, "plugins": cmd_plugins}
 
 if __name__ == "__main__":  # pragma: no cover
