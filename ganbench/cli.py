@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -91,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.strict:
         os.environ["GANBENCH_STRICT"] = "1"
+    # SIGTERM (kill, a scheduler's preemption) stops like Ctrl-C: executors then stop their
+    # workers, and the same command resumes.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
@@ -106,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
 # Failures of the machine rather than of ganbench: a full disk, a read-only or missing folder.
 USER_OS_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR,
                   errno.EISDIR, errno.ENOENT, errno.EEXIST}
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def is_user_error(err: Exception) -> bool:

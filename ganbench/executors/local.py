@@ -72,22 +72,43 @@ class ProcessPoolExecutor:
         gpus = _visible_gpus()
         for i in range(self.workers):   # the i-th worker to start takes the i-th entry
             devices.put(gpus[i % len(gpus)] if gpus else None)
-        with _Pool(max_workers=self.workers, mp_context=context, initializer=_pin_worker,
-                   initargs=(devices,)) as pool, \
-                tqdm(total=len(tasks), desc="grid", unit="cell") as bar:
-            futures = {pool.submit(_run_one, t): t for t in tasks}
-            for future in as_completed(futures):
-                task = futures[future]
-                try:
-                    status = future.result()
-                except Exception:  # the worker process itself died (e.g. killed)
-                    status = "failed"
-                result[task.label] = status
-                bar.set_postfix_str(f"{task.label}: {status}")
-                bar.update()
-                if progress:
-                    progress(task.label, status)
+        pool = _Pool(max_workers=self.workers, mp_context=context, initializer=_pin_worker,
+                     initargs=(devices,))
+        try:
+            with tqdm(total=len(tasks), desc="grid", unit="cell") as bar:
+                self._collect(pool, tasks, bar, result, progress)
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM): stop the workers too, or they would run on as
+            # orphans, each finishing its cell. Their cells resume from the last checkpoint.
+            _terminate_workers(pool)
+            raise
+        pool.shutdown()
         return result
+
+    @staticmethod
+    def _collect(pool, tasks: Sequence, bar, result: ExecutorResult, progress: Progress | None) -> None:
+        futures = {pool.submit(_run_one, t): t for t in tasks}
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                status = future.result()
+            except Exception:  # the worker process itself died (e.g. killed)
+                status = "failed"
+            result[task.label] = status
+            bar.set_postfix_str(f"{task.label}: {status}")
+            bar.update()
+            if progress:
+                progress(task.label, status)
+
+
+def _terminate_workers(pool) -> None:
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
 
 
 def _pin_worker(devices) -> None:
