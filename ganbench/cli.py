@@ -147,16 +147,15 @@ def describe_error(err: BaseException) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     from . import distributed, study
     distributed.init_from_env()   # under torchrun: every rank trains each cell together
-    bench, study_dir, cells, tasks = study.plan(args.benchmark, args.out, args.gin_param)
-    study.validate(args.benchmark, cells, args.gin_param)
+    _, study_dir, cells, tasks = study.plan(args.benchmark, args.out, args.gin_param)
     if args.dry_run:
         from .results import read_done
+        study.validate(args.benchmark, cells, args.gin_param)
         for task in tasks:
             done = read_done(Path(task.run_dir))
             print(f"{task.label}: {done['status'] if done else 'todo'}")
         return 0
-    if args.workers:
-        bench.workers = args.workers
+    # run_study validates every cell before writing anything
     status = study.run_study(args.benchmark, args.out, args.gin_param,
                              executor=args.executor, workers=args.workers)
     if distributed.rank() != 0:

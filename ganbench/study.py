@@ -178,11 +178,12 @@ def plan(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs",
     study_dir = Path(out) / name
     cells = expand(bench)
     root = str(cache_dir())
+    # Seed-major order: an interrupted study already has every cell with its first seeds,
+    # rather than some cells with all seeds and others with none.
     tasks = [CellTask(str(Path(benchmark_file).resolve()), list(cell.bindings) + list(bindings),
                       str(seed_dir(study_dir, cell.id, seed)), seed, root,
                       label=f"{cell.id}/seed-{seed}")
-             for seed in bench.seed_list() for cell in cells]   # seed-major: an interrupted
-    # study already has every cell with its first seeds, rather than some cells with all seeds
+             for seed in bench.seed_list() for cell in cells]
     return bench, study_dir, cells, tasks
 
 

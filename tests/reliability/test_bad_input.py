@@ -11,7 +11,7 @@ import pytest
 from ganbench import checkpoint, cli, study
 from ganbench.hookspecs import hookimpl
 
-from conftest import write_study
+from reliability_helpers import write_study
 
 
 def images(folder, count=3, size=20):

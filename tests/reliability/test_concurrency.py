@@ -11,7 +11,7 @@ from filelock import FileLock
 from ganbench import study
 from ganbench.results import read_jsonl
 
-from conftest import cli_args, cli_env, write_study
+from reliability_helpers import cli_args, cli_env, write_study
 
 
 def assert_each_cell_trained_once(study_dir, cells, steps):

@@ -6,7 +6,7 @@ import json
 from ganbench import study
 from ganbench.results import read_jsonl
 
-from conftest import write_study
+from reliability_helpers import write_study
 
 
 def done_of(out, cell):

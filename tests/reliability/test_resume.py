@@ -8,7 +8,7 @@ import pytest
 from ganbench import study
 from ganbench.checkpoint import load
 
-from conftest import assert_same, fingerprint, kill_when_paused, run_cli, write_study
+from reliability_helpers import assert_same, fingerprint, kill_when_paused, run_cli, write_study
 
 
 def test_crash_mid_cell_then_resume_matches_uninterrupted(tmp_path, monkeypatch, reference_run):
