@@ -15,11 +15,11 @@ from typing import Iterable, Sequence
 
 import gin
 
+from .interfaces import KINDS
 from .plugins import Plugins, get_plugins
 from .registry import RegistryError, unknown_message
 
 REPO_GIN_DIR = Path(__file__).resolve().parent.parent / "gin"
-PACKAGED_GIN_DIR = Path(__file__).resolve().parent / "gin_files"
 
 _registered: set[tuple[str, str]] = set()
 _search_paths: set[str] = set()
@@ -58,7 +58,7 @@ def register_configurables(plugins: Plugins | None = None) -> None:
             continue
         configurables[key] = gin.external_configurable(factory, name=comp.name, module=comp.kind)
         _registered.add(key)
-    for path in [str(REPO_GIN_DIR), str(PACKAGED_GIN_DIR), *plugins.gin_paths(), os.getcwd()]:
+    for path in [str(REPO_GIN_DIR), *plugins.gin_paths(), os.getcwd()]:
         add_search_path(path)
     # Core configurables (Experiment, Benchmark) register themselves on import.
     from . import grid, train  # noqa: F401
@@ -95,7 +95,7 @@ def describe_gin_error(err: Exception, files: Sequence[str | os.PathLike], plugi
         where = _location(message)
         if (kind, name) in _load_failures:
             return f"{where}{_load_failures[(kind, name)]}"
-        if kind in {k for k, _ in _registered} or kind in _known_kinds():
+        if kind in KINDS:
             text = unknown_message(kind, name, plugins.registry.names(kind))
             return f"{where}{text} (`ganbench list {kind}` shows them; a plugin may be missing)"
     if isinstance(err, SyntaxError) and err.lineno:
@@ -124,11 +124,6 @@ def _location(message: str) -> str:
 
 def _files(files: Sequence[str | os.PathLike]) -> str:
     return ", ".join(str(f) for f in files) or "bindings"
-
-
-def _known_kinds() -> set[str]:
-    from .interfaces import KINDS
-    return set(KINDS)
 
 
 def operative_config() -> str:

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .storage import atomic_write_json, atomic_write_text
+from .storage import atomic_write_json
 
 DONE = "done"
 
@@ -151,4 +151,4 @@ def write_results(study_dir: Path, summaries: list[CellSummary]) -> None:
 
 __all__ = ["seed_dir", "versions", "append_jsonl", "read_jsonl", "write_done", "read_done",
            "summarize", "CellSummary", "write_study_manifest", "read_study_manifest",
-           "write_results", "atomic_write_text"]
+           "write_results"]

@@ -84,7 +84,7 @@ def metric_table(info: dict[str, Any], summaries: list[CellSummary], metric: str
             row.append(fmt_cell(s, metric, is_best, fmt))
         rows.append(row)
     if fmt == "csv":
-        return "\n".join(",".join(_csv(x) for x in r) for r in [header] + rows) + "\n"
+        return csv_text(header, rows)
     header, rows = escape_labels(header, rows, fmt)
     return tabulate(rows, headers=header, tablefmt=FORMATS[fmt]) + "\n"
 
@@ -100,7 +100,7 @@ def metrics_table(info: dict[str, Any], summaries: list[CellSummary], metrics: l
         label = s.variant + "".join(f", {a}={v}" for a, v in s.axis_values.items())
         rows.append([label] + [fmt_cell(s, m, False, fmt) for m in metrics])
     if fmt == "csv":
-        return "\n".join(",".join(_csv(x) for x in r) for r in [header] + rows) + "\n"
+        return csv_text(header, rows)
     header, rows = escape_labels(header, rows, fmt)
     return tabulate(rows, headers=header, tablefmt=FORMATS[fmt]) + "\n"
 
@@ -121,6 +121,10 @@ def selected_cells(summaries: list[CellSummary], variants: list[str] | None,
               if (variants is None or s.variant in order)
               and all(s.axis_values.get(a, v) == v for a, v in (where or {}).items())]
     return sorted(chosen, key=lambda s: order.get(s.variant, 0)) if variants else chosen
+
+
+def csv_text(header: list[str], rows: list[list[str]]) -> str:
+    return "\n".join(",".join(_csv(x) for x in r) for r in [header] + rows) + "\n"
 
 
 def _csv(value: str) -> str:
