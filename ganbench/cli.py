@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--executor", help="override Benchmark.executor (inprocess, pool, ...)")
     run.add_argument("--workers", type=int, help="override Benchmark.workers")
     run.add_argument("--dry-run", action="store_true", help="list the cells and their status, run nothing")
+    run.add_argument("--rerun-changed", action="store_true",
+                     help="runs made with a different configuration than the benchmark gives now "
+                          "are moved to <study>/stale/ and rerun (default: stop with an error)")
 
     table = sub.add_parser("table", help="print a study's tables from its results (no training)")
     table.add_argument("study_dir", help="directory written by `ganbench run`, e.g. runs/label_efficiency")
@@ -150,14 +153,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     _, study_dir, cells, tasks = study.plan(args.benchmark, args.out, args.gin_param)
     if args.dry_run:
         from .results import read_done
-        study.validate(args.benchmark, cells, args.gin_param)
+        changed = study.changed_runs(study_dir, tasks, study.validate(args.benchmark, cells, args.gin_param))
         for task in tasks:
             done = read_done(Path(task.run_dir))
-            print(f"{task.label}: {done['status'] if done else 'todo'}")
+            state = done["status"] if done else "todo"
+            print(f"{task.label}: {state}{' (configuration changed)' if task.run_dir in changed else ''}")
         return 0
     # run_study validates every cell before writing anything
-    status = study.run_study(args.benchmark, args.out, args.gin_param,
-                             executor=args.executor, workers=args.workers)
+    status = study.run_study(args.benchmark, args.out, args.gin_param, executor=args.executor,
+                             workers=args.workers, rerun_changed=args.rerun_changed)
     if distributed.rank() != 0:
         return 0
     print((study_dir / "tables.md").read_text())

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import config, faults
+from . import config, faults, fingerprint
 from .grid import Benchmark, Cell, expand
 from .runlog import RunLog
 from .results import (CellSummary, read_done, read_study_manifest, seed_dir,
@@ -69,6 +69,7 @@ def run_cell(task: CellTask) -> str:
     run_dir = Path(task.run_dir)
     faults.set_cell(task.label)
     config.parse([task.benchmark_file], task.bindings)
+    fingerprint.record(run_dir, fingerprint.requested_config())
     exp = Experiment()
     run = Run(exp, seed=task.seed, cache_dir=task.cache_dir)
     if run.rank != 0:
@@ -187,9 +188,11 @@ def plan(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs",
     return bench, study_dir, cells, tasks
 
 
-def validate(benchmark_file: str | os.PathLike, cells: list[Cell], bindings: Sequence[str] = ()) -> None:
+def validate(benchmark_file: str | os.PathLike, cells: list[Cell],
+             bindings: Sequence[str] = ()) -> dict[str, str]:
     """Check every cell's configuration before anything is written or trained, so a mistake in
     any variant fails fast with its file and line (or binding) instead of hours into a grid.
+    Returns each cell's result-relevant bindings (cell id -> ``fingerprint.requested_config``).
 
     Besides parsing, this builds the cheap components (labeler, loss, regularizers, metrics) and
     each distinct dataset once, so bad values (a label fraction of 1.5, a missing image folder,
@@ -198,14 +201,22 @@ def validate(benchmark_file: str | os.PathLike, cells: list[Cell], bindings: Seq
     from .registry import RegistryError
     from .train import Experiment
     datasets_seen: set[str] = set()
+    requested = {}
     for cell in cells:
         try:
             config.parse([benchmark_file], list(cell.bindings) + list(bindings))
+            requested[cell.id] = fingerprint.requested_config()
             preflight(Experiment(), datasets_seen)
         except config.ConfigError as err:
             raise config.ConfigError(f"in variant {cell.variant!r}: {err}") from None
         except (TypeError, ValueError, LookupError, OSError, RegistryError) as err:
             raise config.ConfigError(f"in variant {cell.variant!r}: {err}") from None
+    return requested
+
+
+def changed_runs(study_dir: Path, tasks: list[CellTask], requested: dict[str, str]) -> dict[str, str]:
+    """Started runs whose recorded configuration differs from the benchmark's now (run_dir -> diff)."""
+    return fingerprint.changed_runs({t.run_dir: Path(t.run_dir).parent.name for t in tasks}, requested)
 
 
 def preflight(exp: Any, datasets_seen: set[str]) -> None:
@@ -227,15 +238,24 @@ def preflight(exp: Any, datasets_seen: set[str]) -> None:
 
 def run_study(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs",
               bindings: Sequence[str] = (), executor: Any = None, workers: int | None = None,
-              progress: Callable[[str, str], None] | None = None) -> dict[str, str]:
+              progress: Callable[[str, str], None] | None = None,
+              rerun_changed: bool = False) -> dict[str, str]:
     """Train and evaluate every unfinished cell, then write results, tables and plots.
 
+    Runs started with a different configuration (see ``ganbench.fingerprint``) stop the study
+    with a ConfigError, or with ``rerun_changed`` are moved to ``<study>/stale/`` and rerun.
     Returns the status of each task run now (label -> done/diverged/failed/busy)."""
     from .components import resolve
     bench, study_dir, cells, tasks = plan(benchmark_file, out, bindings)
     from . import distributed
-    validate(benchmark_file, cells, bindings)
+    changed = changed_runs(study_dir, tasks, validate(benchmark_file, cells, bindings))
     leader = distributed.rank() == 0
+    if changed and not rerun_changed:
+        raise config.ConfigError(fingerprint.describe_changed(study_dir, changed))
+    if changed and leader:
+        fingerprint.move_aside(study_dir, changed)
+    if changed:
+        distributed.barrier()
     if leader:
         try:
             study_dir.mkdir(parents=True, exist_ok=True)
