@@ -155,3 +155,29 @@ def test_published_biggan_128_parameter_counts():
     count = lambda m: sum(p.numel() for p in m.parameters())
     assert count(G) / 1e6 == pytest.approx(70.4, abs=0.05)
     assert count(D) / 1e6 == pytest.approx(88.0, abs=0.05)
+
+
+@pytest.mark.parametrize("name", ["dcgan", "sndcgan"])
+def test_nearest_upsampling_generator_has_no_transposed_conv(name):
+    torch.manual_seed(0)
+    G, _ = resolve("architectures", name, resolution=32, channels=3, num_classes=3,
+                   upsample="nearest", **SMALL[name])
+    assert not any(isinstance(m, torch.nn.ConvTranspose2d) for m in G.modules())
+    # each doubling: nearest-neighbour x2 then a 3x3 conv; a constant map stays constant inside
+    up = G.ups[0]
+    with torch.no_grad():
+        for p in up[1].parameters():
+            p.fill_(0.0)
+        up[1].weight[:, :, 1, 1] = 1.0    # centre tap only: the conv copies the summed channels
+        x = torch.arange(4.0).view(1, 1, 2, 2).repeat(1, up[1].in_channels, 1, 1)
+        y = up(x)
+    assert y.shape[-2:] == (4, 4)
+    expected = x[0, 0].repeat_interleave(2, 0).repeat_interleave(2, 1) * up[1].in_channels
+    assert torch.equal(y[0, 0], expected)
+    assert G(torch.randn(2, 8), torch.tensor([0, 2])).shape == (2, 3, 32, 32)
+
+
+def test_unknown_upsampling_is_a_clear_error():
+    with pytest.raises(ValueError, match="architectures.dcgan.upsample must be one of deconv, nearest"):
+        resolve("architectures", "dcgan", resolution=16, channels=3, num_classes=0,
+                upsample="bilinear", **SMALL["dcgan"])

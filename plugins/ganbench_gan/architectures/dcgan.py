@@ -23,14 +23,17 @@ def _num_doublings(name: str, resolution: int) -> int:
 
 
 class DCGANGenerator(nn.Module):
-    """z -> linear -> 4x4 map -> (deconv, norm, ReLU) per doubling -> 3x3 conv -> tanh.
+    """z -> linear -> 4x4 map -> (upsampling layer, norm, ReLU) per doubling -> 3x3 conv -> tanh.
 
     Widths halve at every doubling, from 8 * base_width at 4x4 down to base_width at full size.
-    Labels reach the network only through the feature normalizer (conditional BN).
+    Labels reach the network only through the feature normalizer (conditional BN). The
+    upsampling layer is DCGAN's 4x4 stride-2 transposed conv (``"deconv"``), or nearest-neighbour
+    doubling then a 3x3 conv (``"nearest"``), which avoids the transposed conv's checkerboard
+    pattern (Odena et al., 2016) that short runs show clearly.
     """
 
     def __init__(self, resolution: int, channels: int, num_classes: int, z_dim: int,
-                 base_width: int, layers: NormalizedLayers) -> None:
+                 base_width: int, layers: NormalizedLayers, upsample: str = "deconv") -> None:
         super().__init__()
         self.z_dim, self.num_classes = z_dim, num_classes
         n = _num_doublings("dcgan", resolution)
@@ -38,7 +41,8 @@ class DCGANGenerator(nn.Module):
         self.start_width = widths[0]
         self.project = layers.linear(z_dim, 4 * 4 * widths[0])
         self.norms = nn.ModuleList([layers.feature_norm(w, num_classes) for w in widths])
-        self.ups = nn.ModuleList([layers.deconv(a, b) for a, b in zip(widths[:-1], widths[1:])])
+        self.ups = nn.ModuleList([_upsampling_layer(upsample, layers, a, b)
+                                  for a, b in zip(widths[:-1], widths[1:])])
         self.to_rgb = layers.conv(widths[-1], channels, 3)
 
     def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
@@ -48,6 +52,17 @@ class DCGANGenerator(nn.Module):
         for up, norm in zip(self.ups, self.norms[1:]):
             x = norm(up(x), y).relu()
         return self.to_rgb(x).tanh()
+
+
+UPSAMPLE = ("deconv", "nearest")
+
+
+def _upsampling_layer(kind: str, layers: NormalizedLayers, cin: int, cout: int) -> nn.Module:
+    if kind == "deconv":
+        return layers.deconv(cin, cout)
+    if kind == "nearest":
+        return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), layers.conv(cin, cout, 3))
+    raise ValueError(f"upsample must be one of {', '.join(UPSAMPLE)}, got {kind!r}")
 
 
 class _Flatten(nn.Module):
@@ -97,34 +112,39 @@ def _sndcgan_trunk(resolution: int, channels: int, base_width: int,
 
 
 def _build(name: str, trunk_builder: Any, resolution: int, channels: int, num_classes: int,
-           z_dim: int, base_width: int, g_normalizers: Any, d_normalizers: Any):
+           z_dim: int, base_width: int, g_normalizers: Any, d_normalizers: Any, upsample: str):
     g_layers = NormalizedLayers(g_normalizers, where=f"architectures.{name}.g_normalizers")
     d_layers = NormalizedLayers(d_normalizers, where=f"architectures.{name}.d_normalizers")
-    G = DCGANGenerator(resolution, channels, num_classes, z_dim, base_width, g_layers)
+    if upsample not in UPSAMPLE:
+        raise ValueError(f"architectures.{name}.upsample must be one of {', '.join(UPSAMPLE)}, "
+                         f"got {upsample!r}")
+    G = DCGANGenerator(resolution, channels, num_classes, z_dim, base_width, g_layers, upsample)
     trunk, feature_dim = trunk_builder(resolution, channels, base_width, d_layers)
     return G, ProjectionDiscriminator(trunk, feature_dim, num_classes, d_layers)
 
 
 def dcgan(resolution: int, channels: int, num_classes: int, *, z_dim: int = 128,
           base_width: int = 64, g_normalizers: Any = ("conditional_batch_norm",),
-          d_normalizers: Any = ("spectral_norm",)):
+          d_normalizers: Any = ("spectral_norm",), upsample: str = "deconv"):
     """DCGAN (Radford et al.): transposed-conv G, strided-conv D with projection; 16 to 128 px.
 
     ``base_width`` is the width of G's last and D's first layer; widths double towards 4x4
     (capped at 8x). ``g_normalizers``/``d_normalizers`` are lists of normalizer names or
     ``@normalizers.x`` factories; G's labels enter through its feature normalizer.
+    ``upsample``: ``"deconv"`` (4x4 stride-2 transposed conv, DCGAN's) or ``"nearest"``
+    (nearest-neighbour doubling + 3x3 conv, no checkerboard pattern).
     """
     return _build("dcgan", _dcgan_trunk, resolution, channels, num_classes, z_dim, base_width,
-                  g_normalizers, d_normalizers)
+                  g_normalizers, d_normalizers, upsample)
 
 
 def sndcgan(resolution: int, channels: int, num_classes: int, *, z_dim: int = 128,
             base_width: int = 64, g_normalizers: Any = ("conditional_batch_norm",),
-            d_normalizers: Any = ("spectral_norm",)):
+            d_normalizers: Any = ("spectral_norm",), upsample: str = "deconv"):
     """SNDCGAN (Miyato et al., 2018): DCGAN G; D with 3x3/4x4-stride-2 conv pairs and spectral norm.
 
     Same arguments as ``dcgan``. D widths are base_width x (1, 2, 4, 4...) per stage and
     8 x base_width in the last 3x3 conv, with leaky ReLU 0.1.
     """
     return _build("sndcgan", _sndcgan_trunk, resolution, channels, num_classes, z_dim, base_width,
-                  g_normalizers, d_normalizers)
+                  g_normalizers, d_normalizers, upsample)
