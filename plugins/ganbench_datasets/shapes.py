@@ -17,6 +17,7 @@ from .shape_geometry import CLASS_NAMES, pixel_grid, render_coverage
 # Bump when the rendering changes, so cached arrays from an older generator are not reused.
 GENERATOR_VERSION = 1
 _SPLIT_STREAM = {"train": 0, "test": 1}
+BACKGROUNDS = ("textured", "plain")
 _CHUNK = 256
 _NOISE_GRID = 4          # control points per side of the smooth background noise
 _MIN_CONTRAST = 0.45     # RGB distance between the shape colour and both background colours
@@ -24,7 +25,7 @@ _MIN_CONTRAST = 0.45     # RGB distance between the shape colour and both backgr
 
 def shapes(split: str = "train", resolution: int | None = None, num_train: int = 20000,
            num_test: int = 5000, seed: int = 0, cache: bool = True,
-           max_rotation_degrees: float = 180.0) -> InMemoryImageDataset:
+           max_rotation_degrees: float = 180.0, background: str = "textured") -> InMemoryImageDataset:
     """Procedural shapes: 10 classes of coloured shapes on textured backgrounds (default 32x32 RGB).
 
     Classes (label: name): 0 square, 1 rounded_square, 2 circle, 3 ellipse (aspect 0.5-0.72),
@@ -45,6 +46,10 @@ def shapes(split: str = "train", resolution: int | None = None, num_train: int =
     any orientation a rotation-prediction pretext task has nothing to learn (every rotation of
     an image is as likely as the image itself), so studies of rotation self-supervision want an
     upright prior, e.g. 20 degrees, like the canonical orientation of natural images.
+
+    ``background = "plain"`` draws the same images with a flat background colour, a flat shape
+    colour and no pixel noise: the class (the shape) is then most of what varies, which small
+    models at short budgets can learn.
     """
     check_split("shapes", split)
     resolution = check_resolution("shapes", 32 if resolution is None else resolution, minimum=8)
@@ -56,24 +61,33 @@ def shapes(split: str = "train", resolution: int | None = None, num_train: int =
     if not 0 <= max_rotation_degrees <= 180:
         raise ValueError("datasets.shapes: max_rotation_degrees must be in [0, 180], "
                          f"got {max_rotation_degrees!r}")
+    if background not in BACKGROUNDS:
+        raise ValueError(f"datasets.shapes: background must be one of {', '.join(BACKGROUNDS)}, "
+                         f"got {background!r}")
 
     def compute() -> dict:
-        images, labels = generate_shapes(count, resolution, seed, split, max_rotation_degrees)
+        images, labels = generate_shapes(count, resolution, seed, split, max_rotation_degrees, background)
         return {"images": torch.from_numpy(images), "labels": torch.from_numpy(labels)}
 
     parts = {"version": GENERATOR_VERSION, "split": split, "count": count,
              "resolution": resolution, "seed": seed}
     if max_rotation_degrees != 180.0:   # keeps the cache keys of full-rotation data unchanged
         parts["max_rotation_degrees"] = float(max_rotation_degrees)
+    if background != "textured":
+        parts["background"] = background
     arrays = cached("datasets/shapes", parts, compute) if cache else compute()
     return InMemoryImageDataset("shapes", split, arrays["images"], arrays["labels"], list(CLASS_NAMES))
 
 
 def generate_shapes(count: int, resolution: int, seed: int, split: str = "train",
-                    max_rotation_degrees: float = 180.0) -> tuple[np.ndarray, np.ndarray]:
+                    max_rotation_degrees: float = 180.0,
+                    background: str = "textured") -> tuple[np.ndarray, np.ndarray]:
     """Render ``count`` images: (uint8 [count, 3, R, R], int64 labels [count])."""
     stream = _SPLIT_STREAM[split]
     params = _draw_parameters(np.random.default_rng([seed, stream]), count)
+    if background == "plain":   # same draws, so poses and colours match the textured images
+        params["bg2"], params["fg_shade"] = params["bg1"], params["fg"]
+        params["pixel_noise"] = np.zeros_like(params["pixel_noise"])
     if max_rotation_degrees < 180.0:
         # Map the drawn angle in [0, 2pi) linearly onto [-max, +max]: same draw order, so every
         # other property of each image stays the same as in the full-rotation data.

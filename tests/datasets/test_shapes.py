@@ -153,3 +153,31 @@ def test_max_rotation_bounds_the_orientation_and_keeps_everything_else(monkeypat
     assert np.ptp(free[2]) > 5.0            # unrestricted angles span most of [0, 2pi)
     with pytest.raises(ValueError, match="max_rotation_degrees"):
         shapes("train", num_train=10, num_test=10, max_rotation_degrees=200, cache=False)
+
+
+def test_plain_background_is_flat_and_keeps_the_poses(monkeypatch):
+    seen = []
+    real_render = shapes_module.render_coverage
+
+    def recording_render(*args):
+        coverage = real_render(*args)
+        seen.append(coverage.reshape(coverage.shape[0], -1))
+        return coverage
+
+    monkeypatch.setattr(shapes_module, "render_coverage", recording_render)
+    textured, labels_textured = generate_shapes(40, 16, seed=5)
+    plain, labels_plain = generate_shapes(40, 16, seed=5, background="plain")
+    assert (labels_textured == labels_plain).all() and np.array_equal(seen[0], seen[1])
+    pixels = plain.reshape(40, 3, -1).astype(int)
+    for image, coverage in zip(pixels, seen[1]):
+        outside, inside = image[:, coverage == 0], image[:, coverage == 1]
+        assert (outside == outside[:, :1]).all() and (inside == inside[:, :1]).all()   # two flat colours
+        assert np.abs(outside[:, 0] - inside[:, 0]).sum() > 0
+    # the textured version of the same images is not flat outside the shape
+    assert any(len(np.unique(img[:, cov == 0], axis=1)) > 1
+               for img, cov in zip(textured.reshape(40, 3, -1), seen[0]))
+
+
+def test_unknown_background_is_a_clear_error():
+    with pytest.raises(ValueError, match="background must be one of textured, plain"):
+        shapes(background="stripes", cache=False)
