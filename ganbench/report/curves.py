@@ -83,13 +83,16 @@ def eval_metrics(curves: list[SeedCurves]) -> list[str]:
 
 
 def curve_figure(curves: list[SeedCurves], quantity: str, source: str):
-    """Two panels, ``quantity`` against steps and against wall time; a colour per cell, a line
-    per seed (only a cell's first seed is named in the legend)."""
+    """Two panels, ``quantity`` against training images seen (generator steps for records that
+    lack the count) and against wall time; a colour per cell, a line per seed (only a cell's
+    first seed is named in the legend). Images, not steps, so cells with different batch sizes
+    share an axis."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (by_step, by_time) = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, (by_images, by_time) = plt.subplots(1, 2, figsize=(10, 3.6))
+    x_key = "images_seen" if all("images_seen" in r for c in curves for r in getattr(c, source)) else "step"
     colours: dict[str, Any] = {}
     clock = "wall_seconds" if source == "train" else "train_seconds"
     for c in curves:
@@ -98,17 +101,17 @@ def curve_figure(curves: list[SeedCurves], quantity: str, source: str):
             continue
         label = c.label if c.cell_id not in colours else None
         style = {"marker": "o", "markersize": 3, "color": colours.get(c.cell_id), "label": label}
-        line, = by_step.plot([r["step"] for r in points], [r[quantity] for r in points], **style)
+        line, = by_images.plot([r[x_key] for r in points], [r[quantity] for r in points], **style)
         colours.setdefault(c.cell_id, line.get_color())
         by_time.plot([r.get(clock, math.nan) for r in points], [r[quantity] for r in points],
                      **{**style, "color": colours[c.cell_id], "label": None})
-    by_step.set_xlabel("generator step")
+    by_images.set_xlabel("training images seen" if x_key == "images_seen" else "generator step")
     by_time.set_xlabel("training wall time (s)")
-    for ax in (by_step, by_time):
+    for ax in (by_images, by_time):
         ax.set_ylabel(quantity)
         ax.grid(alpha=0.3)
-    if by_step.get_legend_handles_labels()[0]:
-        by_step.legend(fontsize=7)
+    if by_images.get_legend_handles_labels()[0]:
+        by_images.legend(fontsize=7)
     fig.suptitle(f"{quantity} ({'training loss' if source == 'train' else 'evaluation'})")
     fig.tight_layout()
     return fig

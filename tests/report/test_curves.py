@@ -48,3 +48,14 @@ def test_write_curves_makes_png_and_pdf_per_quantity(study_copy):
             assert data.startswith(b"%PDF")
         else:
             assert Image.open(io.BytesIO(data)).size == (1500, 540)   # 10 x 3.6 in at 150 dpi
+
+
+def test_left_panel_is_images_seen_and_right_panel_wall_time(toy_study):
+    seeds = curves.read_curves(toy_study)
+    fig = curves.curve_figure(seeds, "swd_avg", "evals")
+    by_images, by_time = fig.axes
+    assert by_images.get_xlabel() == "training images seen"
+    first = seeds[0].evals
+    assert list(by_images.lines[0].get_xdata()) == [r["images_seen"] for r in first]
+    assert list(by_time.lines[0].get_xdata()) == [r["train_seconds"] for r in first]
+    assert list(by_images.lines[0].get_ydata()) == [r["swd_avg"] for r in first]
