@@ -8,15 +8,20 @@ from ganbench import cli, fingerprint, study
 from reliability_helpers import write_study
 
 
+def finished_study(tmp_path):
+    """A two-cell study of 2 steps, trained to the end: (gin file, output root)."""
+    gin_file = write_study(tmp_path, steps=2)
+    study.run_study(gin_file, out=tmp_path / "runs")
+    return gin_file, tmp_path / "runs"
+
+
 def run_cli(capsys, gin_file, out, *extra):
     code = cli.main(["run", str(gin_file), "--out", str(out), *extra])
     return code, capsys.readouterr()
 
 
 def test_changed_binding_stops_the_study_before_training(tmp_path, capsys):
-    gin_file = write_study(tmp_path, steps=2)
-    out = tmp_path / "runs"
-    study.run_study(gin_file, out=out)
+    gin_file, out = finished_study(tmp_path)
     cell = out / "tiny" / "a" / "seed-0"
     before = (cell / "done").read_text()
     assert "Experiment.steps = 2" in (cell / "requested.gin").read_text()
@@ -31,18 +36,14 @@ def test_changed_binding_stops_the_study_before_training(tmp_path, capsys):
 
 
 def test_dry_run_marks_changed_runs(tmp_path, capsys):
-    gin_file = write_study(tmp_path, steps=2)
-    out = tmp_path / "runs"
-    study.run_study(gin_file, out=out)
+    gin_file, out = finished_study(tmp_path)
     code, captured = run_cli(capsys, gin_file, out, "--dry-run", "-p", "architectures.dcgan.z_dim = 8")
     assert code == 0
     assert "a/seed-0: done (configuration changed)" in captured.out.splitlines()
 
 
 def test_rerun_changed_moves_old_runs_aside_and_retrains(tmp_path, capsys):
-    gin_file = write_study(tmp_path, steps=2)
-    out = tmp_path / "runs"
-    study.run_study(gin_file, out=out)
+    gin_file, out = finished_study(tmp_path)
     code, _ = run_cli(capsys, gin_file, out, "--rerun-changed", "-p", "Experiment.steps = 3")
     assert code == 0
     cell = out / "tiny" / "a" / "seed-0"
@@ -53,9 +54,7 @@ def test_rerun_changed_moves_old_runs_aside_and_retrains(tmp_path, capsys):
 
 
 def test_bookkeeping_and_benchmark_changes_do_not_count(tmp_path, capsys):
-    gin_file = write_study(tmp_path, steps=2)
-    out = tmp_path / "runs"
-    study.run_study(gin_file, out=out)
+    gin_file, out = finished_study(tmp_path)
     code, captured = run_cli(capsys, gin_file, out, "-p", "Experiment.log_every = 5",
                              "-p", "Benchmark.seeds = 2", "-p", "labelers.s2gan.steps = 7")
     assert code == 0, captured.err
