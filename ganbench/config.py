@@ -19,8 +19,6 @@ from .interfaces import KINDS
 from .plugins import Plugins, get_plugins
 from .registry import RegistryError, unknown_message
 
-REPO_GIN_DIR = Path(__file__).resolve().parent.parent / "gin"
-
 _registered: set[tuple[str, str]] = set()
 _search_paths: set[str] = set()
 _load_failures: dict[tuple[str, str], str] = {}
@@ -58,7 +56,7 @@ def register_configurables(plugins: Plugins | None = None) -> None:
             continue
         configurables[key] = gin.external_configurable(factory, name=comp.name, module=comp.kind)
         _registered.add(key)
-    for path in [str(REPO_GIN_DIR), *plugins.gin_paths(), os.getcwd()]:
+    for path in [*plugins.gin_paths(), os.getcwd()]:
         add_search_path(path)
     # Core configurables (Experiment, Benchmark) register themselves on import.
     from . import grid, train  # noqa: F401
@@ -109,7 +107,7 @@ def describe_gin_error(err: Exception, files: Sequence[str | os.PathLike], plugi
     if missing:
         from .registry import missing_include_hint
         return (f"{_location(message)}{_files(files)}: included file {missing.group(1)!r} was not found "
-                f"in the gin search path (gin/, plugin gin folders, the current directory)."
+                f"in the gin search path (the plugins' gin folders, the including file's folder, the current directory)."
                 f"{missing_include_hint(missing.group(1))}")
     return f"{type(err).__name__}: {message}"
 

@@ -1,4 +1,4 @@
-"""The gin fragments under gin/models/ parse, bind real parameters, and build their models."""
+"""The gin fragments under plugins/ganbench_gan/gin/models/ parse, bind real parameters, and build their models."""
 from pathlib import Path
 
 import gin
@@ -7,7 +7,7 @@ import torch
 
 from ganbench import config
 
-MODELS = Path(__file__).resolve().parents[2] / "gin" / "models"
+MODELS = Path(__file__).resolve().parents[2] / "plugins" / "ganbench_gan" / "gin" / "models"
 OURS = sorted(p for p in MODELS.glob("*.gin") if not p.name.startswith("pggan"))
 
 
