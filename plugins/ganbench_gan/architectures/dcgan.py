@@ -41,7 +41,7 @@ class DCGANGenerator(nn.Module):
         self.start_width = widths[0]
         self.project = layers.linear(z_dim, 4 * 4 * widths[0])
         self.norms = nn.ModuleList([layers.feature_norm(w, num_classes) for w in widths])
-        self.ups = nn.ModuleList([_upsampling_layer(upsample, layers, a, b)
+        self.ups = nn.ModuleList([UPSAMPLERS[upsample](layers, a, b)
                                   for a, b in zip(widths[:-1], widths[1:])])
         self.to_rgb = layers.conv(widths[-1], channels, 3)
 
@@ -54,15 +54,12 @@ class DCGANGenerator(nn.Module):
         return self.to_rgb(x).tanh()
 
 
-UPSAMPLE = ("deconv", "nearest")
-
-
-def _upsampling_layer(kind: str, layers: NormalizedLayers, cin: int, cout: int) -> nn.Module:
-    if kind == "deconv":
-        return layers.deconv(cin, cout)
-    if kind == "nearest":
-        return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), layers.conv(cin, cout, 3))
-    raise ValueError(f"upsample must be one of {', '.join(UPSAMPLE)}, got {kind!r}")
+# G's doubling layer by name: (layers, in channels, out channels) -> module
+UPSAMPLERS = {
+    "deconv": lambda layers, cin, cout: layers.deconv(cin, cout),
+    "nearest": lambda layers, cin, cout: nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"),
+                                                      layers.conv(cin, cout, 3)),
+}
 
 
 class _Flatten(nn.Module):
@@ -115,8 +112,8 @@ def _build(name: str, trunk_builder: Any, resolution: int, channels: int, num_cl
            z_dim: int, base_width: int, g_normalizers: Any, d_normalizers: Any, upsample: str):
     g_layers = NormalizedLayers(g_normalizers, where=f"architectures.{name}.g_normalizers")
     d_layers = NormalizedLayers(d_normalizers, where=f"architectures.{name}.d_normalizers")
-    if upsample not in UPSAMPLE:
-        raise ValueError(f"architectures.{name}.upsample must be one of {', '.join(UPSAMPLE)}, "
+    if upsample not in UPSAMPLERS:
+        raise ValueError(f"architectures.{name}.upsample must be one of {', '.join(UPSAMPLERS)}, "
                          f"got {upsample!r}")
     G = DCGANGenerator(resolution, channels, num_classes, z_dim, base_width, g_layers, upsample)
     trunk, feature_dim = trunk_builder(resolution, channels, base_width, d_layers)
