@@ -104,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
         print("ganbench: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
     except Exception as err:
+        if _caused_by_interrupt(err):
+            # The interrupt landed inside library code that then failed while unwinding (seen:
+            # threading's lock release in concurrent.futures.as_completed raised RuntimeError).
+            print("ganbench: interrupted; run the same command again to resume", file=sys.stderr)
+            return 130
         if not is_user_error(err) or os.environ.get("GANBENCH_DEBUG"):
             raise
         print(f"ganbench: error: {describe_error(err)}", file=sys.stderr)
@@ -117,6 +122,17 @@ USER_OS_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.E
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
+
+
+def _caused_by_interrupt(err: BaseException) -> bool:
+    """True when a KeyboardInterrupt is somewhere in the chain of exceptions that led to err."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
 
 
 def is_user_error(err: Exception) -> bool:

@@ -48,3 +48,42 @@ def test_sigterm_stops_pool_workers(tmp_path):
              and (Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")]
     assert alive == []
     assert proc.returncode == 130
+
+
+def test_error_raised_while_unwinding_an_interrupt_still_reads_as_interrupted(monkeypatch, capsys):
+    """Seen on a GPU machine: SIGTERM landed inside threading's lock release in
+    concurrent.futures.as_completed, which then raised RuntimeError('release unlocked lock')
+    while the KeyboardInterrupt unwound. The user must get exit 130 and the resume hint."""
+    from ganbench import cli
+
+    def run_that_breaks_while_interrupted(args):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)   # cli's SIGTERM handler raises KeyboardInterrupt
+            time.sleep(5)
+        except KeyboardInterrupt:
+            raise RuntimeError("release unlocked lock")
+
+    monkeypatch.setitem(cli.COMMANDS, "run", run_that_breaks_while_interrupted)
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        code = cli.main(["run", "benchmarks/whatever.gin"])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    err = capsys.readouterr().err
+    assert code == 130
+    assert "interrupted; run the same command again to resume" in err
+
+
+def test_an_ordinary_internal_error_is_not_mistaken_for_an_interrupt(monkeypatch):
+    from ganbench import cli
+
+    def run_that_breaks(args):
+        raise RuntimeError("a real bug")
+
+    monkeypatch.setitem(cli.COMMANDS, "run", run_that_breaks)
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(RuntimeError, match="a real bug"):
+            cli.main(["run", "benchmarks/whatever.gin"])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
