@@ -84,9 +84,12 @@ def normalise_descriptors(desc: torch.Tensor) -> torch.Tensor:
 
 
 def _sorted_rows(x: torch.Tensor) -> torch.Tensor:
-    # On CPU numpy's sort is ~30x faster than torch's for this shape; on GPU torch's is fine.
+    """Each row of ``x`` sorted, in place on CPU (``x`` must be a fresh contiguous tensor)."""
+    # On CPU numpy's sort is ~15x faster than torch's for this shape (and a strided, transposed
+    # row sorts ~3x slower, hence rows, not columns); on GPU torch's sort is fine.
     if x.device.type == "cpu":
-        return torch.from_numpy(np.sort(x.numpy(), axis=1))
+        x.numpy().sort(axis=1)
+        return x
     return x.sort(dim=1).values
 
 
@@ -96,7 +99,8 @@ def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, generator: torch.Genera
     for _ in range(DIRECTION_REPEATS):
         dirs = torch.randn(a.shape[1], DIRECTIONS_PER_REPEAT, generator=generator).to(a)
         dirs = dirs / dirs.norm(dim=0, keepdim=True)
-        proj_a, proj_b = _sorted_rows((a @ dirs).T), _sorted_rows((b @ dirs).T)
+        # dirs.T @ a.T: each direction's projections as one contiguous row, without a copy
+        proj_a, proj_b = _sorted_rows(dirs.T @ a.T), _sorted_rows(dirs.T @ b.T)
         results.append((proj_a - proj_b).abs().mean())
     return torch.stack(results).mean().item()
 
