@@ -45,55 +45,90 @@ def _check_weight(name: str, weight: float) -> None:
         raise ValueError(f"regularizers.{name}.weight must be >= 0, got {weight}")
 
 
-class WGANGradientPenalty(_Term):
+class _GradientPenalty(_Term):
+    """A gradient penalty that can be applied lazily: with ``every = k`` it is computed on one
+    D step in k, with k times the weight (Karras et al., 2020), which saves most of the cost of
+    the double backward. The count of D steps is part of the term's state, so a resumed run
+    applies the penalty on the same steps as an uninterrupted one."""
+
+    name = "gradient penalty"
+
+    def __init__(self, weight: float, every: int) -> None:
+        super().__init__()
+        _check_weight(self.name, weight)
+        if not isinstance(every, int) or every < 1:
+            raise ValueError(f"regularizers.{self.name}.every must be an integer >= 1, got {every!r}")
+        self.weight, self.every = weight, every
+        self.d_steps_seen = 0
+
+    def d_term(self, batch: Batch) -> Tensor | None:
+        due = self.d_steps_seen % self.every == 0
+        self.d_steps_seen += 1
+        return self.weight * self.every * self.penalty(batch) if due else None
+
+    def penalty(self, batch: Batch) -> Tensor:
+        raise NotImplementedError
+
+    def get_extra_state(self) -> dict:
+        return {"d_steps_seen": self.d_steps_seen}
+
+    def set_extra_state(self, state: dict) -> None:
+        self.d_steps_seen = int(state["d_steps_seen"])
+
+    def extra_repr(self) -> str:
+        return f"weight={self.weight}, every={self.every}"
+
+
+class WGANGradientPenalty(_GradientPenalty):
     """WGAN-GP: weight * E[(||grad_x D(x_hat)|| - 1)^2], x_hat on random real-fake segments.
 
     Interpolates are scored with the reals' labels (Gulrajani et al., 2017; weight 10).
     """
 
-    def __init__(self, weight: float = 10.0) -> None:
-        super().__init__()
-        _check_weight("wgan_gp", weight)
-        self.weight = weight
+    name = "wgan_gp"
 
-    def d_term(self, batch: Batch) -> Tensor:
+    def __init__(self, weight: float = 10.0, every: int = 1) -> None:
+        super().__init__(weight, every)
+
+    def penalty(self, batch: Batch) -> Tensor:
         real, fake = batch.real.detach(), batch.fake.detach()
         alpha = _per_sample_uniform(real)
         norms = _input_gradient_norms(batch.D, alpha * real + (1 - alpha) * fake, batch.real_labels)
-        return self.weight * ((norms - 1) ** 2).mean()
+        return ((norms - 1) ** 2).mean()
 
 
-class DRAGANPenalty(_Term):
+class DRAGANPenalty(_GradientPenalty):
     """DRAGAN: weight * E[(||grad_x D(x_hat)|| - 1)^2], x_hat a random perturbation of reals.
 
     As in Compare GAN: x_hat = x + alpha * scale * std(x) * U[0, 1), alpha ~ U[0, 1) per sample,
     std over the whole batch (Kodali et al., 2017; weight 10, scale 0.5).
     """
 
-    def __init__(self, weight: float = 10.0, scale: float = 0.5) -> None:
-        super().__init__()
-        _check_weight("dragan", weight)
-        self.weight, self.scale = weight, scale
+    name = "dragan"
 
-    def d_term(self, batch: Batch) -> Tensor:
+    def __init__(self, weight: float = 10.0, scale: float = 0.5, every: int = 1) -> None:
+        super().__init__(weight, every)
+        self.scale = scale
+
+    def penalty(self, batch: Batch) -> Tensor:
         real = batch.real.detach()
         perturbation = self.scale * real.std() * torch.rand_like(real)
         x_hat = real + _per_sample_uniform(real) * perturbation
         norms = _input_gradient_norms(batch.D, x_hat, batch.real_labels)
-        return self.weight * ((norms - 1) ** 2).mean()
+        return ((norms - 1) ** 2).mean()
 
 
-class R1Penalty(_Term):
+class R1Penalty(_GradientPenalty):
     """R1: zero-centred gradient penalty on reals, weight / 2 * E||grad_x D(x)||^2 (Mescheder et al.)."""
 
-    def __init__(self, weight: float = 10.0) -> None:
-        super().__init__()
-        _check_weight("r1", weight)
-        self.weight = weight
+    name = "r1"
 
-    def d_term(self, batch: Batch) -> Tensor:
+    def __init__(self, weight: float = 10.0, every: int = 1) -> None:
+        super().__init__(weight, every)
+
+    def penalty(self, batch: Batch) -> Tensor:
         norms = _input_gradient_norms(batch.D, batch.real, batch.real_labels)
-        return self.weight / 2 * (norms ** 2).mean()
+        return (norms ** 2).mean() / 2
 
 
 class L2WeightPenalty(_Term):

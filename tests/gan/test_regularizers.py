@@ -105,3 +105,34 @@ def test_acgan_needs_classes():
 def test_negative_weight_is_rejected():
     with pytest.raises(ValueError, match="regularizers.r1.weight"):
         resolve("regularizers", "r1", weight=-1.0)
+
+
+@pytest.mark.parametrize("name,full", [("wgan_gp", 2.0 * (5 - 1) ** 2), ("dragan", 2.0 * (5 - 1) ** 2),
+                                       ("r1", 2.0 / 2 * 5 ** 2)])
+def test_lazy_penalty_applies_on_one_d_step_in_k_with_k_times_the_weight(name, full):
+    term = resolve("regularizers", name, weight=2.0, every=3)
+    D = LinearD(W)
+    values = [term.d_term(_batch(D)) for _ in range(7)]
+    applied = [i for i, v in enumerate(values) if v is not None]
+    assert applied == [0, 3, 6]
+    for i in applied:
+        assert values[i].item() == pytest.approx(3 * full, rel=1e-5)
+
+
+def test_lazy_penalty_resumes_on_the_same_steps():
+    """The D-step count travels in the term's state_dict (the checkpoint's 'terms' entry)."""
+    D = LinearD(W)
+    uninterrupted = resolve("regularizers", "wgan_gp", every=4)
+    due = [uninterrupted.d_term(_batch(D)) is not None for _ in range(10)]
+    first = resolve("regularizers", "wgan_gp", every=4)
+    before = [first.d_term(_batch(D)) is not None for _ in range(5)]
+    resumed = resolve("regularizers", "wgan_gp", every=4)
+    resumed.load_state_dict(first.state_dict())
+    after = [resumed.d_term(_batch(D)) is not None for _ in range(5)]
+    assert before + after == due == [True, False, False, False] * 2 + [True, False]
+
+
+@pytest.mark.parametrize("every", [0, -2, 1.5])
+def test_lazy_interval_must_be_a_positive_integer(every):
+    with pytest.raises(ValueError, match=r"regularizers\.r1\.every must be an integer >= 1"):
+        resolve("regularizers", "r1", every=every)
