@@ -5,7 +5,6 @@ import argparse
 import errno
 import json
 import os
-import re
 import signal
 import sys
 from pathlib import Path
@@ -151,12 +150,11 @@ def describe_error(err: BaseException) -> str:
     lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
     if not lines:
         return type(err).__name__
+    from .config import gin_location
     where, extra = [], []
     for line in lines[1:]:
-        if match := re.match(r"In file \"?([^\",]+)\"?, line (\d+)", line):
-            where.append(f"{match.group(1)}:{match.group(2)}")
-        elif match := re.match(r"In bindings string line (\d+)", line):
-            where.append(f"command-line binding {match.group(1)}")
+        if line.startswith("In ") and (place := gin_location(line)):
+            where.append(place)
         elif not line.startswith("In call to configurable"):
             extra.append(line)
     text = lines[0] + (f" ({'; '.join(extra)})" if extra else "")

@@ -112,12 +112,19 @@ def describe_gin_error(err: Exception, files: Sequence[str | os.PathLike], plugi
     return f"{type(err).__name__}: {message}"
 
 
-def _location(message: str) -> str:
-    match = re.search(r"In file \"?'?([^\"',]+)\"?'?, line (\d+)", message)
+def gin_location(text: str) -> str | None:
+    """Where gin says an error is ("In file X, line N" -> ``X:N``; a ``-p`` binding -> its
+    number), or None when the text names no place."""
+    match = re.search(r"In file \"?'?([^\"',]+)\"?'?, line (\d+)", text)
     if match:
-        return f"{match.group(1)}:{match.group(2)}: "
-    match = re.search(r"In bindings string line (\d+)", message)
-    return f"command-line binding {match.group(1)}: " if match else ""
+        return f"{match.group(1)}:{match.group(2)}"
+    match = re.search(r"In bindings string line (\d+)", text)
+    return f"command-line binding {match.group(1)}" if match else None
+
+
+def _location(message: str) -> str:
+    where = gin_location(message)
+    return f"{where}: " if where else ""
 
 
 def _files(files: Sequence[str | os.PathLike]) -> str:
