@@ -102,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ganbench: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`ganbench run --dry-run | head`): not an error.
+        # Point stdout at devnull so that Python's flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as err:
         if _caused_by_interrupt(err):
             # The interrupt landed inside library code that then failed while unwinding (seen:

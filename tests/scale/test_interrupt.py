@@ -87,3 +87,13 @@ def test_an_ordinary_internal_error_is_not_mistaken_for_an_interrupt(monkeypatch
             cli.main(["run", "benchmarks/whatever.gin"])
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_closed_output_pipe_ends_quietly():
+    """`ganbench run --dry-run | head`: the reader leaving is not an error (no traceback)."""
+    script = ("import sys\nfrom ganbench import cli\n"
+              "def listing(args):\n    raise BrokenPipeError(32, 'Broken pipe')\n"
+              "cli.COMMANDS['list'] = listing\nsys.exit(cli.main(['list']))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
