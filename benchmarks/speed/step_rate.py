@@ -4,6 +4,10 @@ for several configurations side by side in one process: what a cell's training w
     python benchmarks/speed/step_rate.py benchmarks/pggan_swd.gin \
         "baseline: architectures.pggan.progressive = False" \
         "batch 16: architectures.pggan.progressive = False; Experiment.batch_size = 16"
+
+Rates are of the first steps after --warmup from a fresh initialisation; some models run at a
+different rate later in training (PGGAN's WGAN-GP step: ~10% faster after 250 steps), so use a
+longer --warmup to size a long run.
 """
 from __future__ import annotations
 
