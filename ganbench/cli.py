@@ -100,8 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
-        print("ganbench: interrupted; run the same command again to resume", file=sys.stderr)
-        return 130
+        return _interrupted()
     except BrokenPipeError:
         # The reader of our output went away (`ganbench run --dry-run | head`): not an error.
         # Point stdout at devnull so that Python's flush at exit does not raise again.
@@ -111,8 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         if _caused_by_interrupt(err):
             # The interrupt landed inside library code that then failed while unwinding (seen:
             # threading's lock release in concurrent.futures.as_completed raised RuntimeError).
-            print("ganbench: interrupted; run the same command again to resume", file=sys.stderr)
-            return 130
+            return _interrupted()
         if not is_user_error(err) or os.environ.get("GANBENCH_DEBUG"):
             raise
         print(f"ganbench: error: {describe_error(err)}", file=sys.stderr)
@@ -126,6 +124,11 @@ USER_OS_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.E
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
+
+
+def _interrupted() -> int:
+    print("ganbench: interrupted; run the same command again to resume", file=sys.stderr)
+    return 130
 
 
 def _caused_by_interrupt(err: BaseException) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import platform
 import statistics
@@ -118,7 +119,7 @@ def compare(run: Run, hand: HandLoop, steps: int, rounds: int, warmup: int = 3) 
             run.g_step()
 
     with tempfile.TemporaryDirectory() as tmp:
-        calls = iter(range(10 ** 9))
+        calls = itertools.count()
 
         def train_steps(n):
             # A fresh folder per call: train() finds no checkpoint, so it continues from the

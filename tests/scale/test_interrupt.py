@@ -50,7 +50,16 @@ def test_sigterm_stops_pool_workers(tmp_path):
     assert proc.returncode == 130
 
 
-def test_error_raised_while_unwinding_an_interrupt_still_reads_as_interrupted(monkeypatch, capsys):
+@pytest.fixture
+def restore_sigterm():
+    """cli.main installs its SIGTERM handler; put the test process's own back afterwards."""
+    previous = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, previous)
+
+
+def test_error_raised_while_unwinding_an_interrupt_still_reads_as_interrupted(monkeypatch, capsys,
+                                                                               restore_sigterm):
     """Seen on a GPU machine: SIGTERM landed inside threading's lock release in
     concurrent.futures.as_completed, which then raised RuntimeError('release unlocked lock')
     while the KeyboardInterrupt unwound. The user must get exit 130 and the resume hint."""
@@ -64,29 +73,21 @@ def test_error_raised_while_unwinding_an_interrupt_still_reads_as_interrupted(mo
             raise RuntimeError("release unlocked lock")
 
     monkeypatch.setitem(cli.COMMANDS, "run", run_that_breaks_while_interrupted)
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        code = cli.main(["run", "benchmarks/whatever.gin"])
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    code = cli.main(["run", "benchmarks/whatever.gin"])
     err = capsys.readouterr().err
     assert code == 130
     assert "interrupted; run the same command again to resume" in err
 
 
-def test_an_ordinary_internal_error_is_not_mistaken_for_an_interrupt(monkeypatch):
+def test_an_ordinary_internal_error_is_not_mistaken_for_an_interrupt(monkeypatch, restore_sigterm):
     from ganbench import cli
 
     def run_that_breaks(args):
         raise RuntimeError("a real bug")
 
     monkeypatch.setitem(cli.COMMANDS, "run", run_that_breaks)
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        with pytest.raises(RuntimeError, match="a real bug"):
-            cli.main(["run", "benchmarks/whatever.gin"])
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    with pytest.raises(RuntimeError, match="a real bug"):
+        cli.main(["run", "benchmarks/whatever.gin"])
 
 
 def test_a_closed_output_pipe_ends_quietly():
