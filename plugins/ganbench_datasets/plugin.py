@@ -9,6 +9,8 @@ from ganbench.hookspecs import hookimpl
 def register_datasets(register):
     register("shapes", "ganbench_datasets.shapes:shapes",
              summary="procedural shapes: 10 classes (some close pairs), random pose/colour/background")
+    register("silhouettes", "ganbench_datasets.silhouettes:silhouettes",
+             summary="procedural garment silhouettes: 10 classes in Fashion-MNIST's order, random pose/colour/background")
     register("fashion_mnist", "ganbench_datasets.fashion_mnist:fashion_mnist",
              summary="Fashion-MNIST from local gzipped IDX files (Debian dataset-fashion-mnist)")
     register("cifar10", "ganbench_datasets.cifar10:cifar10",

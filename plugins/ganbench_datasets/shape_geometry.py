@@ -156,17 +156,18 @@ def pixel_grid(resolution: int) -> Array:
 
 
 def render_coverage(labels: Array, a: Array, b: Array, cx: Array, cy: Array, scale: Array,
-                    angle: Array, resolution: int) -> Array:
+                    angle: Array, resolution: int, classes: tuple[ShapeClass, ...] = CLASSES) -> Array:
     """Anti-aliased coverage masks float32 [n, H, W] in [0, 1].
 
     ``a``/``b`` are uniform [0, 1] shape parameters (mapped per class), ``cx``/``cy`` the centre
     in image coordinates [-1, 1], ``scale`` the shape frame's unit in those coordinates, ``angle``
-    the rotation in radians.
+    the rotation in radians. ``classes`` maps label ids to shapes (``CLASSES`` of this module,
+    or another set such as ``silhouette_geometry.CLASSES``).
     """
     grid = pixel_grid(resolution)
     gx, gy = grid[None, None, :], grid[None, :, None]
     out = np.empty((len(labels), resolution, resolution), dtype=np.float32)
-    for k, cls in enumerate(CLASSES):
+    for k, cls in enumerate(classes):
         idx = np.flatnonzero(labels == k)
         if len(idx) == 0:
             continue

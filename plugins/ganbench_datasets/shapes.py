@@ -6,21 +6,43 @@ split does not change when the other's size does), then images are rendered in c
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
 from ganbench.storage import cached
 
 from .base import InMemoryImageDataset, check_resolution, check_split
-from .shape_geometry import CLASS_NAMES, pixel_grid, render_coverage
+from .shape_geometry import CLASSES, ShapeClass, pixel_grid, render_coverage
 
 # Bump when the rendering changes, so cached arrays from an older generator are not reused.
 GENERATOR_VERSION = 1
 _SPLIT_STREAM = {"train": 0, "test": 1}
-BACKGROUNDS = ("textured", "plain")
+BACKGROUNDS = ("textured", "gradient", "plain")
 _CHUNK = 256
 _NOISE_GRID = 4          # control points per side of the smooth background noise
 _MIN_CONTRAST = 0.45     # RGB distance between the shape colour and both background colours
+
+
+@dataclass(frozen=True)
+class ShapeSet:
+    """A family of procedural classes: the shapes and the range of their size in the frame."""
+
+    name: str
+    classes: tuple[ShapeClass, ...]
+    scale: tuple[float, float]          # the shape frame's unit, as a fraction of the half-image
+    # Channel values of the shape and the background colours are drawn uniformly in these ranges
+    # (fractions of full brightness); disjoint ranges give every image the same polarity.
+    shape_values: tuple[float, float] = (0.0, 1.0)
+    background_values: tuple[float, float] = (0.0, 1.0)
+
+    @property
+    def class_names(self) -> list[str]:
+        return [c.name for c in self.classes]
+
+
+SHAPES = ShapeSet("shapes", CLASSES, (0.45, 0.78))
 
 
 def shapes(split: str = "train", resolution: int | None = None, num_train: int = 20000,
@@ -49,24 +71,35 @@ def shapes(split: str = "train", resolution: int | None = None, num_train: int =
 
     ``background = "plain"`` draws the same images with a flat background colour, a flat shape
     colour and no pixel noise: the class (the shape) is then most of what varies, which small
-    models at short budgets can learn.
+    models at short budgets can learn. ``"gradient"`` keeps the colour gradients and pixel noise
+    but drops the stripes and smooth noise from the background.
     """
-    check_split("shapes", split)
-    resolution = check_resolution("shapes", 32 if resolution is None else resolution, minimum=8)
+    return procedural_dataset(SHAPES, split, resolution, num_train, num_test, seed, cache,
+                              max_rotation_degrees, background)
+
+
+def procedural_dataset(shape_set: ShapeSet, split: str, resolution: int | None, num_train: int,
+                       num_test: int, seed: int, cache: bool, max_rotation_degrees: float,
+                       background: str) -> InMemoryImageDataset:
+    """Check the arguments, then generate (or load from the cache) one split of ``shape_set``."""
+    name = shape_set.name
+    check_split(name, split)
+    resolution = check_resolution(name, 32 if resolution is None else resolution, minimum=8)
     count = num_train if split == "train" else num_test
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise ValueError(f"datasets.shapes: num_{split} must be a positive integer, got {count!r}")
+        raise ValueError(f"datasets.{name}: num_{split} must be a positive integer, got {count!r}")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"datasets.shapes: seed must be a non-negative integer, got {seed!r}")
+        raise ValueError(f"datasets.{name}: seed must be a non-negative integer, got {seed!r}")
     if not 0 <= max_rotation_degrees <= 180:
-        raise ValueError("datasets.shapes: max_rotation_degrees must be in [0, 180], "
+        raise ValueError(f"datasets.{name}: max_rotation_degrees must be in [0, 180], "
                          f"got {max_rotation_degrees!r}")
     if background not in BACKGROUNDS:
-        raise ValueError(f"datasets.shapes: background must be one of {', '.join(BACKGROUNDS)}, "
+        raise ValueError(f"datasets.{name}: background must be one of {', '.join(BACKGROUNDS)}, "
                          f"got {background!r}")
 
     def compute() -> dict:
-        images, labels = generate_shapes(count, resolution, seed, split, max_rotation_degrees, background)
+        images, labels = generate_shapes(count, resolution, seed, split, max_rotation_degrees,
+                                         background, shape_set)
         return {"images": torch.from_numpy(images), "labels": torch.from_numpy(labels)}
 
     parts = {"version": GENERATOR_VERSION, "split": split, "count": count,
@@ -75,19 +108,23 @@ def shapes(split: str = "train", resolution: int | None = None, num_train: int =
         parts["max_rotation_degrees"] = float(max_rotation_degrees)
     if background != "textured":
         parts["background"] = background
-    arrays = cached("datasets/shapes", parts, compute) if cache else compute()
-    return InMemoryImageDataset("shapes", split, arrays["images"], arrays["labels"], list(CLASS_NAMES))
+    arrays = cached(f"datasets/{name}", parts, compute) if cache else compute()
+    return InMemoryImageDataset(name, split, arrays["images"], arrays["labels"], shape_set.class_names)
 
 
 def generate_shapes(count: int, resolution: int, seed: int, split: str = "train",
                     max_rotation_degrees: float = 180.0,
-                    background: str = "textured") -> tuple[np.ndarray, np.ndarray]:
+                    background: str = "textured",
+                    shape_set: ShapeSet = SHAPES) -> tuple[np.ndarray, np.ndarray]:
     """Render ``count`` images: (uint8 [count, 3, R, R], int64 labels [count])."""
     stream = _SPLIT_STREAM[split]
-    params = _draw_parameters(np.random.default_rng([seed, stream]), count)
-    if background == "plain":   # same draws, so poses and colours match the textured images
+    params = _draw_parameters(np.random.default_rng([seed, stream]), count, shape_set)
+    # Other backgrounds use the same draws, so poses and colours match the textured images.
+    if background == "plain":
         params["bg2"], params["fg_shade"] = params["bg1"], params["fg"]
         params["pixel_noise"] = np.zeros_like(params["pixel_noise"])
+    elif background == "gradient":
+        params["bg_weights"] = np.broadcast_to(np.float32([1, 0, 0]), params["bg_weights"].shape)
     if max_rotation_degrees < 180.0:
         # Map the drawn angle in [0, 2pi) linearly onto [-max, +max]: same draw order, so every
         # other property of each image stays the same as in the full-rotation data.
@@ -99,16 +136,16 @@ def generate_shapes(count: int, resolution: int, seed: int, split: str = "train"
     images = np.empty((count, 3, resolution, resolution), dtype=np.uint8)
     for start in range(0, count, _CHUNK):
         part = {k: v[start:start + _CHUNK] for k, v in params.items()}
-        images[start:start + _CHUNK] = _render_chunk(part, resolution, noise_rng)
+        images[start:start + _CHUNK] = _render_chunk(part, resolution, noise_rng, shape_set.classes)
     return images, params["label"].astype(np.int64)
 
 
-def _draw_parameters(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _draw_parameters(rng: np.random.Generator, n: int, shape_set: ShapeSet) -> dict[str, np.ndarray]:
     """Every random choice of every image, as arrays with first dimension n (fixed draw order)."""
     f32 = np.float32
-    labels = rng.permutation(np.arange(n) % len(CLASS_NAMES))
-    scale = rng.uniform(0.45, 0.78, n).astype(f32)
-    fg, bg1, bg2 = _draw_colours(rng, n)
+    labels = rng.permutation(np.arange(n) % len(shape_set.classes))
+    scale = rng.uniform(*shape_set.scale, n).astype(f32)
+    fg, bg1, bg2 = _draw_colours(rng, n, shape_set)
     weights = rng.dirichlet([1.0, 1.0, 1.0], n).astype(f32)   # gradient / stripes / noise mix
     return {
         "label": labels,
@@ -130,19 +167,25 @@ def _draw_parameters(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     }
 
 
-def _draw_colours(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _draw_colours(rng: np.random.Generator, n: int,
+                  shape_set: ShapeSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Shape colour and two background colours, redrawn until the shape stands out."""
-    fg = rng.random((n, 3), dtype=np.float32)
-    bg1 = rng.random((n, 3), dtype=np.float32)
+    def draw(count: int, values: tuple[float, float]) -> np.ndarray:
+        low, high = np.float32(values[0]), np.float32(values[1])
+        return (low + (high - low) * rng.random((count, 3), dtype=np.float32)).astype(np.float32)
+
+    fg = draw(n, shape_set.shape_values)
+    bg1 = draw(n, shape_set.background_values)
     bg2 = np.clip(bg1 + rng.normal(0, 0.2, (n, 3)), 0, 1).astype(np.float32)
     low = np.ones(n, dtype=bool)
     while low.any():
         low = np.minimum(np.linalg.norm(fg - bg1, axis=1), np.linalg.norm(fg - bg2, axis=1)) < _MIN_CONTRAST
-        fg[low] = rng.random((int(low.sum()), 3), dtype=np.float32)
+        fg[low] = draw(int(low.sum()), shape_set.shape_values)
     return fg, bg1, bg2
 
 
-def _render_chunk(p: dict[str, np.ndarray], resolution: int, noise_rng: np.random.Generator) -> np.ndarray:
+def _render_chunk(p: dict[str, np.ndarray], resolution: int, noise_rng: np.random.Generator,
+                  classes: tuple[ShapeClass, ...]) -> np.ndarray:
     """uint8 [n, 3, R, R].
 
     Every channel is a per-image weighted sum of the same five single-channel fields,
@@ -155,7 +198,7 @@ def _render_chunk(p: dict[str, np.ndarray], resolution: int, noise_rng: np.rando
     fields = np.empty((n, 5, pixels), dtype=np.float32)
     coverage = fields[:, 1]
     coverage[:] = render_coverage(p["label"], p["a"], p["b"], p["cx"], p["cy"], p["scale"],
-                                  p["angle"], resolution).reshape(n, pixels)
+                                  p["angle"], resolution, classes).reshape(n, pixels)
     np.subtract(1, coverage, out=fields[:, 0])
     np.multiply(_background_mix(p, resolution).reshape(n, pixels), fields[:, 0], out=fields[:, 2])
     np.multiply(_linear_ramp(p["fg_direction"], resolution).reshape(n, pixels), coverage, out=fields[:, 3])

@@ -139,9 +139,9 @@ def test_max_rotation_bounds_the_orientation_and_keeps_everything_else(monkeypat
     seen = []
     real_render = shapes_module.render_coverage
 
-    def recording_render(label, a, b, cx, cy, scale, angle, resolution):
+    def recording_render(label, a, b, cx, cy, scale, angle, *rest):
         seen.append((np.array(label), np.array(cx), np.array(angle)))
-        return real_render(label, a, b, cx, cy, scale, angle, resolution)
+        return real_render(label, a, b, cx, cy, scale, angle, *rest)
 
     monkeypatch.setattr(shapes_module, "render_coverage", recording_render)
     _, labels_free = generate_shapes(200, 16, seed=3)
@@ -179,5 +179,5 @@ def test_plain_background_is_flat_and_keeps_the_poses(monkeypatch):
 
 
 def test_unknown_background_is_a_clear_error():
-    with pytest.raises(ValueError, match="background must be one of textured, plain"):
+    with pytest.raises(ValueError, match="background must be one of textured, gradient, plain"):
         shapes(background="stripes", cache=False)
