@@ -27,7 +27,7 @@ def silhouettes(split: str = "train", resolution: int | None = None, num_train: 
     pullover / coat / shirt, sneaker / ankle_boot / sandal) make clustering imperfect.
 
     Unlike `shapes`, the class fixes the global structure of a large object (80-95% of the frame,
-    centre jittered by up to a fifth of the half-image), so labels carry much of the information
+    centre jittered by up to a quarter of the half-image), so labels carry much of the information
     in an image. Pose, colours and background stay random: rotation within
     ``max_rotation_degrees`` (default 10: nearly upright, so rotation prediction has something
     to learn), a random object colour with a slight gradient, and a ``background`` that is
