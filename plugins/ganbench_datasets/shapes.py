@@ -1,4 +1,5 @@
-"""`shapes`: the built-in procedural benchmark dataset (10 classes of coloured shapes).
+"""`shapes`: the built-in procedural benchmark dataset (10 classes of coloured shapes), and the
+renderer it shares with `silhouettes` (a ``ShapeSet`` says which classes, sizes and colours).
 
 Generation is vectorised numpy: per-image pose, colours and background parameters are drawn
 up front from a seeded generator (one stream per split, so the splits are independent and a
@@ -27,7 +28,7 @@ _MIN_CONTRAST = 0.45     # RGB distance between the shape colour and both backgr
 
 @dataclass(frozen=True)
 class ShapeSet:
-    """A family of procedural classes: the shapes and the range of their size in the frame."""
+    """A family of procedural classes: the shapes, the range of their size and their colours."""
 
     name: str
     classes: tuple[ShapeClass, ...]
