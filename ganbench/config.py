@@ -20,7 +20,8 @@ from .plugins import Plugins, get_plugins
 from .registry import RegistryError, unknown_message
 
 _registered: set[tuple[str, str]] = set()
-_search_paths: set[str] = set()
+# `include 'file.gin'` at the start of a line (gin's include statement), single or double quotes
+_INCLUDE = re.compile(r"""^\s*include\s+(['"])(.+?)\1""", re.MULTILINE)
 _load_failures: dict[tuple[str, str], str] = {}
 # (kind, name) -> the gin-wrapped factory, so components named by string still see their bindings
 configurables: dict[tuple[str, str], object] = {}
@@ -56,16 +57,44 @@ def register_configurables(plugins: Plugins | None = None) -> None:
             continue
         configurables[key] = gin.external_configurable(factory, name=comp.name, module=comp.kind)
         _registered.add(key)
-    for path in [*plugins.gin_paths(), os.getcwd()]:
-        add_search_path(path)
     # Core configurables (Experiment, Benchmark) register themselves on import.
     from . import grid, train  # noqa: F401
 
 
-def add_search_path(path: str) -> None:
-    if path not in _search_paths and os.path.isdir(path):
-        gin.add_config_file_search_path(path)
-        _search_paths.add(path)
+def search_path(files: Sequence[str | os.PathLike], plugins: Plugins) -> list[str]:
+    """Where gin looks for included files while parsing ``files``: the plugins' gin folders,
+    the current directory, then the folder of each file and of every file it includes,
+    transitively, so an include is found relative to the file that names it."""
+    folders = [*plugins.gin_paths(), os.getcwd()]
+    seen: set[Path] = set()
+    for f in files:
+        _add_include_folders(Path(f), folders, seen)
+    return list(dict.fromkeys(f for f in folders if os.path.isdir(f)))
+
+
+def _add_include_folders(path: Path, folders: list[str], seen: set[Path]) -> None:
+    path = path.resolve()
+    if path in seen:
+        return
+    seen.add(path)
+    folders.append(str(path.parent))
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return
+    for _, name in _INCLUDE.findall(text):
+        # gin tries the name as given (relative to the current directory), then each folder
+        candidates = [Path(name), *(Path(folder) / name for folder in folders)]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is not None:    # one that is nowhere is left for gin to report
+            _add_include_folders(found, folders, seen)
+
+
+def _set_gin_search_path(folders: list[str]) -> None:
+    """Replace gin's include search path. gin only appends to it (``add_config_file_search_path``),
+    so folders of earlier parses in this process would otherwise stay, and be tried first."""
+    prefixes = gin.config._LOCATION_PREFIXES   # gin keeps the path here; it has no public setter
+    prefixes[:] = ["", *folders]
 
 
 def parse(files: Sequence[str | os.PathLike], bindings: Iterable[str] = (),
@@ -77,7 +106,7 @@ def parse(files: Sequence[str | os.PathLike], bindings: Iterable[str] = (),
     for f in files:
         if not Path(f).is_file():
             raise ConfigError(f"config file not found: {f}")
-        add_search_path(str(Path(f).resolve().parent))   # includes relative to the including file
+    _set_gin_search_path(search_path(files, plugins))
     try:
         gin.parse_config_files_and_bindings([str(f) for f in files], list(bindings),
                                             finalize_config=False)

@@ -87,3 +87,41 @@ def test_range_errors_come_from_experiment():
 def test_missing_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         config.parse([tmp_path / "nope.gin"])
+
+
+def test_nested_include_is_found_next_to_the_file_that_names_it(tmp_path, monkeypatch):
+    # study/base.gin includes 'leaf.gin' from its own folder; probe/top.gin, elsewhere, includes
+    # study/base.gin by absolute path: leaf.gin must be found although it is next to neither the
+    # top file nor the current directory.
+    study, probe, elsewhere = tmp_path / "study", tmp_path / "probe", tmp_path / "cwd"
+    for folder in (study, probe, elsewhere):
+        folder.mkdir()
+    (study / "leaf.gin").write_text("Experiment.steps = 77\n")
+    (study / "base.gin").write_text("include 'leaf.gin'\nExperiment.batch_size = 5\n")
+    top = probe / "top.gin"
+    top.write_text(f'include "{study / "base.gin"}"\nExperiment.batch_size = 6\n')
+    monkeypatch.chdir(elsewhere)
+    config.parse([top])
+    assert gin.query_parameter("Experiment.steps") == 77
+    assert gin.query_parameter("Experiment.batch_size") == 6
+
+
+def test_missing_nested_include_is_still_a_clear_error(tmp_path):
+    (tmp_path / "base.gin").write_text("include 'no_such_leaf.gin'\n")
+    top = tmp_path / "top.gin"
+    top.write_text("include 'base.gin'\n")
+    with pytest.raises(ConfigError, match="no_such_leaf.gin' was not found in the gin search path"):
+        config.parse([top])
+
+
+def test_an_earlier_parse_does_not_shadow_the_includes_of_a_later_one(tmp_path):
+    # Two studies in one process (a worker, a notebook) each include their own 'base.gin'.
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, steps in ((first, 11), (second, 22)):
+        folder.mkdir()
+        (folder / "base.gin").write_text(f"Experiment.steps = {steps}\n")
+        (folder / "top.gin").write_text("include 'base.gin'\n")
+    config.parse([first / "top.gin"])
+    assert gin.query_parameter("Experiment.steps") == 11
+    config.parse([second / "top.gin"])
+    assert gin.query_parameter("Experiment.steps") == 22
