@@ -31,7 +31,7 @@ def _polygon(x: Array, y: Array, n: int, points: list[tuple]) -> Array:
     """Polygon from (x, y) vertices whose coordinates are floats or per-image arrays [n]."""
     vx = np.stack([np.broadcast_to(np.float32(px), (n,)) for px, _ in points], axis=1)
     vy = np.stack([np.broadcast_to(np.float32(py), (n,)) for _, py in points], axis=1)
-    return polygon_sdf(x, y, vx.astype(np.float32), vy.astype(np.float32))
+    return polygon_sdf(x, y, vx, vy)
 
 
 def _mirrored(x: Array, y: Array, n: int, points: list[tuple]) -> Array:
@@ -47,13 +47,17 @@ def _neck(x: Array, y: Array, depth: float) -> Array:
                                         (-0.1, -0.68 + depth)])
 
 
+def _top(x: Array, y: Array, torso: tuple, sleeve: list[tuple], neck_depth: float) -> Array:
+    """The shared layout of the tops: a torso box (x0, x1, y0, y1), two sleeves (the right one's
+    polygon, mirrored) and a V collar ``neck_depth`` deep."""
+    body = np.minimum(_box(x, y, *torso), _mirrored(x, y, x.shape[0], sleeve))
+    return np.maximum(body, -_neck(x, y, neck_depth))
+
+
 def tshirt(x, y, sleeve, b):
     """Torso and short sleeves; ``sleeve`` = how far down the sleeve's cuff reaches."""
-    n = len(sleeve)
-    torso = _box(x, y, -0.45, 0.45, -0.68, 0.85)
-    sleeves = _mirrored(x, y, n, [(0.4, -0.68), (0.62, -0.62), (0.92, -0.3 + sleeve),
-                                  (0.72, -0.12 + sleeve), (0.42, -0.3)])
-    return np.maximum(np.minimum(torso, sleeves), -_neck(x, y, 0.12))
+    return _top(x, y, (-0.45, 0.45, -0.68, 0.85), [(0.4, -0.68), (0.62, -0.62), (0.92, -0.3 + sleeve),
+                                                   (0.72, -0.12 + sleeve), (0.42, -0.3)], 0.12)
 
 
 def trouser(x, y, gap, flare):
@@ -66,11 +70,8 @@ def trouser(x, y, gap, flare):
 
 def pullover(x, y, cuff, b):
     """Torso with long sleeves hanging down along it; ``cuff`` = the sleeve's lowest point."""
-    n = len(cuff)
-    torso = _box(x, y, -0.45, 0.45, -0.68, 0.8)
-    sleeves = _mirrored(x, y, n, [(0.4, -0.68), (0.66, -0.6), (0.92, cuff), (0.66, cuff + 0.08),
-                                  (0.45, -0.2)])
-    return np.maximum(np.minimum(torso, sleeves), -_neck(x, y, 0.1))
+    return _top(x, y, (-0.45, 0.45, -0.68, 0.8), [(0.4, -0.68), (0.66, -0.6), (0.92, cuff),
+                                                  (0.66, cuff + 0.08), (0.45, -0.2)], 0.1)
 
 
 def dress(x, y, hem, waist):
@@ -81,12 +82,9 @@ def dress(x, y, hem, waist):
 
 def coat(x, y, cuff, b):
     """A long pullover with a deep collar and a front opening down the middle."""
-    n = len(cuff)
-    body = _box(x, y, -0.48, 0.48, -0.7, 0.92)
-    sleeves = _mirrored(x, y, n, [(0.42, -0.7), (0.68, -0.62), (0.94, cuff), (0.68, cuff + 0.08),
-                                  (0.48, -0.2)])
-    opening = _box(x, y, -0.035, 0.035, -0.3, 0.95)
-    return np.maximum(np.maximum(np.minimum(body, sleeves), -_neck(x, y, 0.4)), -opening)
+    body = _top(x, y, (-0.48, 0.48, -0.7, 0.92), [(0.42, -0.7), (0.68, -0.62), (0.94, cuff),
+                                                  (0.68, cuff + 0.08), (0.48, -0.2)], 0.4)
+    return np.maximum(body, -_box(x, y, -0.035, 0.035, -0.3, 0.95))   # the front opening
 
 
 def sandal(x, y, strap_top, b):
@@ -94,7 +92,7 @@ def sandal(x, y, strap_top, b):
     n = len(strap_top)
     sole = _box(x, y, -0.92, 0.92, 0.38, 0.52)
     heel = _box(x, y, -0.92, -0.62, 0.2, 0.52)
-    top = strap_top
+    top = strap_top   # the first strap's top; the other two and the band step down from it
     straps = np.minimum(_box(x, y, -0.55, -0.43, top, 0.4), _box(x, y, -0.06, 0.06, top + 0.1, 0.4))
     straps = np.minimum(straps, _box(x, y, 0.43, 0.55, top + 0.2, 0.4))
     band = _polygon(x, y, n, [(-0.55, top), (0.55, top + 0.2), (0.55, top + 0.32), (-0.55, top + 0.12)])
@@ -103,11 +101,8 @@ def sandal(x, y, strap_top, b):
 
 def shirt(x, y, sleeve, b):
     """Like the t-shirt, with sleeves to the elbow and a deeper collar."""
-    n = len(sleeve)
-    torso = _box(x, y, -0.45, 0.45, -0.68, 0.88)
-    sleeves = _mirrored(x, y, n, [(0.4, -0.68), (0.64, -0.6), (0.92, sleeve), (0.7, sleeve + 0.12),
-                                  (0.44, -0.25)])
-    return np.maximum(np.minimum(torso, sleeves), -_neck(x, y, 0.28))
+    return _top(x, y, (-0.45, 0.45, -0.68, 0.88), [(0.4, -0.68), (0.64, -0.6), (0.92, sleeve),
+                                                   (0.7, sleeve + 0.12), (0.44, -0.25)], 0.28)
 
 
 def sneaker(x, y, collar, b):
