@@ -10,9 +10,25 @@ import torch
 
 from .feature_metrics import sample_count
 from .ms_ssim import ms_ssim as ms_ssim_of
-from .swd import sliced_wasserstein_distance
+from .swd import SWDReference
 
 PAIR_BATCH = 100
+# A run is evaluated several times against the same real images with the same seed, so the real
+# side of SWD is kept between evaluations (one entry per process) when it is at most this big.
+SWD_REFERENCE_CACHE_BYTES = 2 ** 30
+_swd_reference: dict[tuple, SWDReference] = {}
+
+
+def swd_reference(real: torch.Tensor, key: tuple, seed: int) -> SWDReference:
+    """The SWD real side for ``real``, reused while ``key`` (the real set's identity) and seed match."""
+    key = (*key, seed)
+    if key not in _swd_reference:
+        reference = SWDReference(real, seed)
+        _swd_reference.clear()
+        if reference.nbytes <= SWD_REFERENCE_CACHE_BYTES:
+            _swd_reference[key] = reference
+        return reference
+    return _swd_reference[key]
 
 
 def swd(num_samples: int | None = None) -> Callable[..., dict]:
@@ -24,7 +40,8 @@ def swd(num_samples: int | None = None) -> Callable[..., dict]:
         if fake.shape != real.shape:
             raise ValueError(f"swd: generated images {tuple(fake.shape)} and reference images "
                              f"{tuple(real.shape)} differ in shape; evaluate at the dataset's resolution")
-        return sliced_wasserstein_distance(real.to(ctx.device), fake.to(ctx.device), seed=ctx.seed)
+        key = (ctx.reference.cache_key(), n, str(ctx.device))
+        return swd_reference(real.to(ctx.device), key, ctx.seed).distance(fake.to(ctx.device))
     return metric
 
 

@@ -77,6 +77,36 @@ def test_swd_and_ms_ssim_plugins_on_identical_images():
     assert image_metrics.ms_ssim()(ctx) == {"ms_ssim": pytest.approx(1.0)}
 
 
+def test_swd_plugin_builds_the_real_side_once_per_reference_and_seed(monkeypatch):
+    from ganbench_metrics import swd as swd_module
+    built = []
+
+    class CountingReference(swd_module.SWDReference):
+        def __init__(self, real, seed=0):
+            built.append(seed)
+            super().__init__(real, seed)
+
+    monkeypatch.setattr(image_metrics, "SWDReference", CountingReference)
+    monkeypatch.setattr(image_metrics, "_swd_reference", {})
+    real, fake = (torch.rand(2, 12, 3, 32, 32) * 255).to(torch.uint8)
+    reference = TinyDataset("r", "test", real, torch.zeros(12, dtype=torch.long), 1)
+    ctx, _ = make_ctx(samples=fake, reference=reference)
+    expected = swd_module.sliced_wasserstein_distance(real, fake, seed=0)
+    assert image_metrics.swd()(ctx) == expected and image_metrics.swd()(ctx) == expected
+    assert built == [0]                                  # the second evaluation reused it
+    ctx.seed = 1                                         # another seed: other positions/directions
+    assert image_metrics.swd()(ctx) == swd_module.sliced_wasserstein_distance(real, fake, seed=1)
+    other = TinyDataset("r", "test", 255 - real, torch.zeros(12, dtype=torch.long), 1)
+    ctx.reference = other                                # another real set
+    assert image_metrics.swd()(ctx) == swd_module.sliced_wasserstein_distance(255 - real, fake, seed=1)
+    assert built == [0, 1, 1]
+    monkeypatch.setattr(image_metrics, "SWD_REFERENCE_CACHE_BYTES", 0)   # over budget: not kept
+    ctx.seed = 2
+    image_metrics.swd()(ctx)
+    image_metrics.swd()(ctx)
+    assert built == [0, 1, 1, 2, 2]
+
+
 def _reference_with_labels(labels, num_classes):
     images = torch.zeros(len(labels), 1, 16, 16, dtype=torch.uint8)
     return TinyDataset("r", "test", images, torch.tensor(labels), num_classes)

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from ganbench_metrics.swd import (_blur, _up, laplacian_pyramid, pyramid_resolutions,
+from ganbench_metrics.swd import (SWDReference, _blur, _up, laplacian_pyramid, pyramid_resolutions,
                                   sliced_wasserstein_distance as swd)
 
 
@@ -94,3 +94,14 @@ def test_coarse_scale_difference_shows_at_the_coarsest_level(real_and_fake):
 def test_mismatched_sets_are_a_clear_error():
     with pytest.raises(ValueError, match="same\nnumber|same number"):
         swd(torch.zeros(4, 3, 32, 32), torch.zeros(5, 3, 32, 32))
+
+
+def test_a_kept_reference_scores_every_fake_set_as_a_fresh_computation(real_and_fake):
+    real, fake = real_and_fake
+    reference = SWDReference(real, seed=5)
+    for other in (fake, real, fake.flip(-1)):
+        assert reference.distance(other) == swd(real, other, seed=5)
+    assert reference.distance(real)["swd_avg"] == 0.0
+    assert reference.nbytes == 2 * 4 * (147 * 128 + 128 * 32 * 128) * 4   # levels x repeats x floats
+    with pytest.raises(ValueError, match="same number"):
+        reference.distance(fake[:5])

@@ -25,3 +25,12 @@ def test_step_overhead_reports_every_side_on_cpu(tmp_path):
         assert len(rows[name]["all_s_per_step"]) == 2 and all(t > 0 for t in rows[name]["all_s_per_step"])
     loop = rows["train() without the per-round checkpoint save"]["median_s_per_step"]
     assert 0 < loop < rows["train()"]["median_s_per_step"]
+
+
+def test_swd_eval_compares_both_ways_and_finds_the_same_values():
+    result = subprocess.run(
+        [sys.executable, str(SPEED / "swd_eval.py"), "--num-images", "20", "--evals", "2"],
+        capture_output=True, text=True, timeout=300, cwd=SPEED)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "fresh each time" in result.stdout and "kept reference" in result.stdout
+    assert "same values: True" in result.stdout
