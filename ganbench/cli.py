@@ -198,8 +198,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_table(args: argparse.Namespace) -> int:
     from .report import tables
-    from .results import read_study_manifest
-    from .study import load_results
+    from .results import load_results, read_study_manifest
     info = read_study_manifest(Path(args.study_dir))
     summaries = load_results(args.study_dir)
     if args.metric:
@@ -210,8 +209,7 @@ def cmd_table(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from .report import plots
-    from .results import read_study_manifest
-    from .study import load_results
+    from .results import load_results, read_study_manifest
     from .report.curves import write_curves
     study_dir = Path(args.study_dir)
     for path in plots.write_all(study_dir, read_study_manifest(study_dir), load_results(study_dir)):

@@ -128,6 +128,13 @@ def summarize(study_dir: Path, cells: list[dict[str, Any]], seeds: list[int]) ->
     return summaries
 
 
+def load_results(study_dir: str | os.PathLike) -> list[CellSummary]:
+    """Every cell's summary (medians and spreads over seeds) of a study directory."""
+    study_dir = Path(study_dir)
+    info = read_study_manifest(study_dir)
+    return summarize(study_dir, info["cells"], info["seeds"])
+
+
 def write_study_manifest(study_dir: Path, manifest: dict[str, Any]) -> None:
     atomic_write_json(study_dir / "study.json", manifest)
 
@@ -150,5 +157,5 @@ def write_results(study_dir: Path, summaries: list[CellSummary]) -> None:
 
 
 __all__ = ["seed_dir", "versions", "append_jsonl", "read_jsonl", "write_done", "read_done",
-           "summarize", "CellSummary", "write_study_manifest", "read_study_manifest",
+           "summarize", "load_results", "CellSummary", "write_study_manifest", "read_study_manifest",
            "write_results"]

@@ -19,7 +19,7 @@ from typing import Any, Callable, Sequence
 from . import config, faults, fingerprint
 from .grid import Benchmark, Cell, expand
 from .runlog import RunLog
-from .results import (CellSummary, read_done, read_study_manifest, seed_dir,
+from .results import (CellSummary, load_results, read_done, read_study_manifest, seed_dir,
                       summarize, versions, write_done, write_results, write_study_manifest)
 from .storage import atomic_write_json, atomic_write_text, cache_dir
 
@@ -281,12 +281,6 @@ def manifest(bench: Benchmark, name: str, cells: list[Cell]) -> dict[str, Any]:
         "extra_tables": list(bench.extra_tables), "plots": list(bench.plots),
         "cells": [{"id": c.id, "variant": c.variant, "axis_values": list(c.axis_values)} for c in cells],
     }
-
-
-def load_results(study_dir: str | os.PathLike) -> list[CellSummary]:
-    study_dir = Path(study_dir)
-    info = read_study_manifest(study_dir)
-    return summarize(study_dir, info["cells"], info["seeds"])
 
 
 def finalize(study_dir: Path) -> None:

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..results import CellSummary, read_done, read_study_manifest, seed_dir
+from ..results import CellSummary, load_results, read_done, read_study_manifest, seed_dir
 from ..storage import atomic_write_text
 from . import curves, plots, samples, tables
 
@@ -51,7 +51,6 @@ def write_report(study_dir: str | os.PathLike) -> Path:
 
 
 def render_report(study_dir: Path) -> str:
-    from ..study import load_results
     info = read_study_manifest(study_dir)
     summaries = load_results(study_dir)
     title = f"ganbench study: {info['name']}"
