@@ -1,16 +1,18 @@
 """Crash-safe files and the shared on-disk cache.
 
 Every file ganbench writes goes to a temporary name in the same directory and is renamed into
-place, so a reader sees the old file or the new one, never half of one. Tensors are loaded with
+place, so a reader sees the old file or the new one, never half of one; it gets the permissions
+``open(path, "w")`` would give (0666 less the umask). Tensors are loaded with
 ``weights_only=True``: a checkpoint or cache file is never unpickled blindly.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,7 +29,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes,
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = _create_temporary(path)
     except OSError as err:
         raise _naming(err, path) from None
     try:
@@ -47,6 +49,25 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes,
             raise _naming(err, path) from None
         raise
     _fsync_dir(path.parent)
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """Create and open a new, empty temporary file beside ``path``: (descriptor, name).
+
+    Unlike ``tempfile.mkstemp`` (always mode 0600, so colleagues could not read a study), the file
+    is created with mode 0666 and the kernel applies the umask (and a folder's default ACL) at
+    creation, exactly as for ``open(path, "w")``. Setting the mode at creation leaves no moment
+    with the wrong one, and reading the umask (``os.umask`` sets it) would race other threads.
+    O_EXCL refuses an existing name or symlink, as mkstemp does.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(path.parent))
 
 
 def _naming(err: OSError, path: Path) -> OSError:

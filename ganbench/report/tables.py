@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import math
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,66 @@ def lookup(summaries: list[CellSummary], variant: str, column: tuple) -> CellSum
     return None
 
 
-def fmt_cell(summary: CellSummary | None, metric: str, bold: bool, fmt: str) -> str:
+# Number formatting (markdown, LaTeX and HTML alike): every number keeps at least SIG_DIGITS
+# significant digits (0.0412, 3.20, 12.3; values >= 100 show all their integer digits, so 1234
+# never becomes 1.23e+03), and all numbers of one metric share one number of decimals, the most
+# any of them needs, so that they line up and compare: 12.35 and 3.20, not 12.3 and 3.2. Below
+# 0.0001 digits are lost at MAX_DECIMALS, so a near-zero min of a KID spread cannot stretch the
+# whole table. When the bold median would print like a different median, a digit is added
+# (0.04001 vs 0.04002), so the reader can see why it is the best.
+SIG_DIGITS = 3
+MAX_DECIMALS = 6
+# CSV is read by programs, not people: 6 significant digits keep everything a float32 metric
+# holds that seeds could ever resolve, where the earlier .4g merged 0.04001 and 0.04002.
+CSV_FORMAT = ".6g"
+
+
+def decimals_for(value: float) -> int:
+    """Decimals that show ``value`` with SIG_DIGITS significant digits (0 for |value| >= 100)."""
+    if value == 0 or not math.isfinite(value):
+        return 0                                  # no significant digits to keep
+    needed = SIG_DIGITS - 1 - math.floor(math.log10(abs(value)))
+    return min(MAX_DECIMALS, max(0, needed))
+
+
+def printed_values(stat: dict[str, float] | None) -> list[float]:
+    """The numbers a cell shows: its median, and [min, max] when there are several seeds."""
+    if stat is None:
+        return []
+    return [stat["median"], stat["min"], stat["max"]] if stat["n"] > 1 else [stat["median"]]
+
+
+def shared_decimals(stats: list[dict[str, float] | None], best: float | None = None) -> int:
+    """One number of decimals for cells that must line up (see ``table_decimals``)."""
+    return table_decimals([(stats, best)])
+
+
+def table_decimals(column_stats: list[tuple[list[dict[str, float] | None], float | None]]) -> int:
+    """Decimals shared by several columns, each given as (its cells' stats, its bold median or
+    None): the most any of their numbers needs, plus what it takes for every bold median to print
+    unlike the other medians of its column. Checked for all columns at the final precision, as
+    one more digit can make two medians that differed at fewer look alike (0.04496 vs 0.04504)."""
+    decimals = max((decimals_for(v) for stats, _ in column_stats for s in stats for v in printed_values(s)),
+                   default=0)
+    # 17 decimals tell apart any two distinct doubles of metric size; the cap ends the loop.
+    while decimals < 17 and any(looks_alike(stats, best, decimals) for stats, best in column_stats):
+        decimals += 1
+    return decimals
+
+
+def looks_alike(stats: list[dict[str, float] | None], best: float | None, decimals: int) -> bool:
+    """Whether the bold median ``best`` prints like another, different median at ``decimals``."""
+    if best is None or not math.isfinite(best):
+        return False
+    text = f"{best:.{decimals}f}"
+    return any(s is not None and s["median"] != best and f"{s['median']:.{decimals}f}" == text
+               for s in stats)
+
+
+def fmt_cell(summary: CellSummary | None, metric: str, bold: bool, fmt: str,
+             decimals: int | None = None) -> str:
+    """One table cell: median [min, max] plus notes. ``decimals``: shared by the cell's column or
+    metric (``shared_decimals``); None formats the cell on its own."""
     if summary is None:
         return ""
     stat = summary.stat(metric)
@@ -51,21 +111,18 @@ def fmt_cell(summary: CellSummary | None, metric: str, bold: bool, fmt: str) -> 
     if stat is None:
         return ("n/a" + note) if summary.seeds_done else ("pending" + note)
     if fmt == "csv":
-        return f"{stat['median']:.4g}"
-    median = f"{stat['median']:.2f}"
+        return f"{stat['median']:{CSV_FORMAT}}"
+    d = shared_decimals([stat]) if decimals is None else decimals
+    median = f"{stat['median']:.{d}f}"
     if bold:
         median = {"latex": f"\\textbf{{{median}}}", "html": f"<b>{median}</b>"}.get(fmt, f"**{median}**")
-    spread = f"[{stat['min']:.2f}, {stat['max']:.2f}]" if stat["n"] > 1 else ""
+    spread = f"[{stat['min']:.{d}f}, {stat['max']:.{d}f}]" if stat["n"] > 1 else ""
     return f"{median} {spread}{note}".strip()
 
 
-def metric_table(info: dict[str, Any], summaries: list[CellSummary], metric: str,
-                 fmt: str = "markdown") -> str:
-    """Rows = variants, columns = axis values; the best median per column is bold."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS)}")
-    cols = columns(info)
-    variants = info.get("table_variants") or info["variants"]
+def best_medians(cols: list, variants: list[str], summaries: list[CellSummary],
+                 metric: str) -> dict[tuple, float]:
+    """The best median per column (lowest or highest, by metric)."""
     best = {}
     for col in cols:
         medians = [(s.stat(metric) or {}).get("median") for v in variants
@@ -73,20 +130,40 @@ def metric_table(info: dict[str, Any], summaries: list[CellSummary], metric: str
         medians = [m for m in medians if m is not None]
         if medians:
             best[col] = max(medians) if higher_is_better(metric) else min(medians)
+    return best
+
+
+def metric_table(info: dict[str, Any], summaries: list[CellSummary], metric: str,
+                 fmt: str = "markdown") -> str:
+    """Rows = variants, columns = axis values; the best median per column is bold. The whole
+    table is one metric, so all its numbers share one number of decimals."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS)}")
+    cols = columns(info)
+    variants = info.get("table_variants") or info["variants"]
+    bolding = len(variants) > 1
+    best = best_medians(cols, variants, summaries, metric) if bolding else {}
+    stats = {(v, col): s.stat(metric) if (s := lookup(summaries, v, col)) else None
+             for v in variants for col in cols}
+    decimals = table_decimals([([stats[v, col] for v in variants], best.get(col)) for col in cols])
     header = [metric] + [", ".join(f"{a}={v}" for a, v in col) or "value" for col in cols]
     rows = []
     for variant in variants:
         row = [variant]
         for col in cols:
-            s = lookup(summaries, variant, col)
-            stat = s.stat(metric) if s else None
-            is_best = stat is not None and col in best and stat["median"] == best[col] and len(variants) > 1
-            row.append(fmt_cell(s, metric, is_best, fmt))
+            stat = stats[variant, col]
+            is_best = stat is not None and col in best and stat["median"] == best[col]
+            row.append(fmt_cell(lookup(summaries, variant, col), metric, is_best, fmt, decimals))
         rows.append(row)
+    return render(header, rows, fmt)
+
+
+def render(header: list[str], rows: list[list[str]], fmt: str) -> str:
     if fmt == "csv":
         return csv_text(header, rows)
     header, rows = escape_labels(header, rows, fmt)
-    return tabulate(rows, headers=header, tablefmt=FORMATS[fmt]) + "\n"
+    # disable_numparse: tabulate would re-format a column of plain numbers ("0.0400" -> "0.04").
+    return tabulate(rows, headers=header, tablefmt=FORMATS[fmt], disable_numparse=True) + "\n"
 
 
 def metrics_table(info: dict[str, Any], summaries: list[CellSummary], metrics: list[str],
@@ -95,14 +172,14 @@ def metrics_table(info: dict[str, Any], summaries: list[CellSummary], metrics: l
     """One row per cell, one column per metric (e.g. the label-accuracy table). ``variants`` and
     ``where`` (axis values a cell must match on the axes it has) select the rows."""
     header = ["cell"] + list(metrics)
+    cells = selected_cells(summaries, variants, where)
+    # Each column is one metric: its numbers share one number of decimals (nothing is bold here).
+    decimals = {m: shared_decimals([s.stat(m) for s in cells]) for m in metrics}
     rows = []
-    for s in selected_cells(summaries, variants, where):
+    for s in cells:
         label = s.variant + "".join(f", {a}={v}" for a, v in s.axis_values.items())
-        rows.append([label] + [fmt_cell(s, m, False, fmt) for m in metrics])
-    if fmt == "csv":
-        return csv_text(header, rows)
-    header, rows = escape_labels(header, rows, fmt)
-    return tabulate(rows, headers=header, tablefmt=FORMATS[fmt]) + "\n"
+        rows.append([label] + [fmt_cell(s, m, False, fmt, decimals[m]) for m in metrics])
+    return render(header, rows, fmt)
 
 
 def escape_labels(header: list[str], rows: list[list[str]], fmt: str) -> tuple[list[str], list[list[str]]]:

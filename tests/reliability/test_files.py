@@ -5,6 +5,7 @@ import json
 import os
 import pickle
 import random
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -106,6 +107,29 @@ def test_disk_full_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
     assert info.value.errno == errno.ENOSPC
     assert json.loads(target.read_text()) == {"status": "old"}
     assert os.listdir(tmp_path) == ["done"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits and the umask are POSIX")
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600)], ids=["022", "077"])
+def test_written_files_get_the_mode_of_a_plain_open_under_the_umask(tmp_path, umask, mode):
+    """A shared cluster: colleagues read a study when the umask allows it (mkstemp gave 0600)."""
+    (tmp_path / "replaced").write_text("old")
+    os.chmod(tmp_path / "replaced", 0o640)       # the new file's mode, not the old one's, counts
+    old_umask = os.umask(umask)
+    try:
+        storage.atomic_write_text(tmp_path / "tables.md", "new")
+        storage.atomic_write_text(tmp_path / "replaced", "new")
+        checkpoint.save(tmp_path / "run", state(2))
+        checkpoint.save(tmp_path / "run", state(4))  # keep_previous: the older file is moved aside
+        with open(tmp_path / "plain", "w"):
+            pass
+    finally:
+        os.umask(old_umask)
+    modes = {str(p.relative_to(tmp_path)): stat.S_IMODE(p.stat().st_mode)
+             for p in tmp_path.rglob("*") if p.is_file()}
+    assert modes == {"tables.md": mode, "replaced": mode, "plain": mode,
+                     f"run/{checkpoint.LATEST}": mode, f"run/{checkpoint.PREVIOUS}": mode}
+    assert (tmp_path / "replaced").read_text() == "new"
 
 
 def test_disk_full_during_checkpoint_keeps_both_checkpoints(tmp_path, monkeypatch):

@@ -31,7 +31,7 @@ class Page(HTMLParser):
         if tag == "img":
             self.images.append(dict(attrs))
         self.tables += tag == "table"
-        self._in_td = tag == "td"
+        self._in_td = self._in_td or tag == "td"     # text in a <b> inside a cell is cell text too
 
     def handle_endtag(self, tag):
         self._in_td = False if tag == "td" else self._in_td
@@ -86,7 +86,9 @@ def test_tables_are_present_with_every_variant(written):
     assert "conditional" in page.cells and "single <label> & co" in page.cells   # (unescaped by the parser)
     assert "<h3>swd_avg</h3>" in written[1]
     done = json.loads((written[0].parent / "conditional__g_lr-0.0001" / "seed-0" / "done").read_text())
-    assert f"{done['metrics']['swd_avg']:.2f}" in " ".join(page.cells)
+    swd = done["metrics"]["swd_avg"]
+    # Tables keep 3 significant digits; the toy's SWD values (about 200) all print as integers.
+    assert swd >= 100 and f"{swd:.0f}" in page.cells
 
 
 def test_study_text_is_escaped(written):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from ganbench.report import tables
 from ganbench.results import read_study_manifest, seed_dir, summarize, write_done
 from ganbench.study import load_results
@@ -33,3 +35,33 @@ def test_html_table_escapes_names_and_bolds_the_best(tmp_path):
     assert "<td><b>3.00</b></td>" in page and "<td>5.00</td>" in page   # lower FID is better
     extra = tables.metrics_table(info, summaries, ["fid"], "html")
     assert "A &lt;b&gt;" in extra and "A <b>" not in extra
+
+
+def _two_variant_table(tmp_path, metric, better, worse):
+    """A hand-made one-seed study in which variant "better" scores ``better`` and "worse" ``worse``;
+    returns {variant: its markdown row}."""
+    cells = [{"id": "b", "variant": "better", "axis_values": []},
+             {"id": "w", "variant": "worse", "axis_values": []}]
+    for cell, value in (("b", better), ("w", worse)):
+        write_done(seed_dir(tmp_path, cell, 0), "done", {metric: value})
+    info = {"name": "t", "axes": {}, "variants": ["better", "worse"], "seeds": [0],
+            "table_metrics": [metric], "extra_tables": []}
+    table = tables.metric_table(info, summarize(tmp_path, cells, [0]), metric, "markdown")
+    return {line.split("|")[1].strip(): line for line in table.splitlines()
+            if line.split("|")[1].strip() in ("better", "worse")}
+
+
+@pytest.mark.parametrize("metric", ["fid", "fid_domain", "kid", "kid_domain", "swd_avg", "swd_16",
+                                    "ms_ssim"])
+def test_lower_is_better_metrics_bold_the_smallest_median(tmp_path, metric):
+    """For distances (and MS-SSIM) the bold best is the minimum, not the maximum."""
+    rows = _two_variant_table(tmp_path, metric, better=2.0, worse=7.0)
+    assert "**2" in rows["better"] and "**" not in rows["worse"], rows
+
+
+@pytest.mark.parametrize("metric", ["is_domain", "precision", "recall_domain", "label_accuracy_top1",
+                                    "class_consistency"])
+def test_higher_is_better_metrics_bold_the_largest_median(tmp_path, metric):
+    """For scores the bold best is the maximum."""
+    rows = _two_variant_table(tmp_path, metric, better=7.0, worse=2.0)
+    assert "**7" in rows["better"] and "**" not in rows["worse"], rows
