@@ -17,7 +17,7 @@ import torch
 
 from step_overhead import REPO, HandLoop, build_run, per_step
 
-GIN = REPO / "plugins" / "ganbench_gan" / "gin" / "models" / "biggan32.gin"
+GIN = REPO / "gin" / "models" / "biggan32.gin"
 DATA = ["include 'datasets/shapes32.gin'", "datasets.shapes.num_train = 5000",
         "datasets.shapes.num_test = 1000", "Experiment.batch_size = 256", "Experiment.d_steps = 1",
         "Experiment.device = 'cuda'"]

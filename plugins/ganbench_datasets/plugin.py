@@ -1,7 +1,5 @@
 """Entry point of the built-in plugin ganbench_datasets: registers its components by import string,
 so loading this module imports no torch."""
-from pathlib import Path
-
 from ganbench.hookspecs import hookimpl
 
 
@@ -17,10 +15,3 @@ def register_datasets(register):
              summary="CIFAR-10 from the local python-version batches")
     register("image_folder", "ganbench_datasets.image_folder:image_folder",
              summary="a local folder of images, one subfolder per class, centre-cropped and resized")
-
-
-@hookimpl
-def gin_search_paths():
-    # The gin fragments this plugin ships (datasets/*.gin), so that `include 'datasets/shapes32.gin'`
-    # works from any gin file, in a checkout and in an installed wheel alike.
-    return [str(Path(__file__).resolve().parent / "gin")]

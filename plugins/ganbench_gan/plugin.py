@@ -1,7 +1,5 @@
 """Entry point of the built-in plugin ganbench_gan: registers its components by import string,
 so loading this module imports no torch. Each table maps name -> (module:attribute, summary)."""
-from pathlib import Path
-
 from ganbench.hookspecs import hookimpl
 
 _PKG = "ganbench_gan"
@@ -62,10 +60,3 @@ def register_regularizers(register):
 @hookimpl
 def register_architectures(register):
     _register_all(register, ARCHITECTURES)
-
-
-@hookimpl
-def gin_search_paths():
-    # The gin fragments this plugin ships (models/*.gin), so that `include 'models/biggan32.gin'`
-    # works from any gin file, in a checkout and in an installed wheel alike.
-    return [str(Path(__file__).resolve().parent / "gin")]

@@ -101,7 +101,7 @@ def test_unknown_name_suggests_close_matches():
 
 def test_builtins_load_through_entry_points(fresh_plugins):
     assert fresh_plugins.errors() == []
-    assert {"gan", "datasets", "metrics", "label_efficiency", "pggan", "executors"} <= set(fresh_plugins.infos)
+    assert {"gan", "datasets", "metrics", "label_efficiency", "pggan", "recipes", "executors"} <= set(fresh_plugins.infos)
     assert all(i.dist == "ganbench" for i in fresh_plugins.infos.values())
     assert "hinge" in fresh_plugins.registry.names("losses")
 

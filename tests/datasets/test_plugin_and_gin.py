@@ -1,4 +1,4 @@
-"""Registration of the datasets, and the gin fragments under plugins/ganbench_datasets/gin/datasets/."""
+"""Registration of the datasets, and the dataset recipes under gin/datasets/."""
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +12,7 @@ from ganbench.interfaces import ImageDataset
 from ganbench.plugins import get_registry
 
 NAMES = ["shapes", "fashion_mnist", "cifar10", "image_folder"]
-FRAGMENTS = Path(__file__).resolve().parents[2] / "plugins" / "ganbench_datasets" / "gin" / "datasets"
+FRAGMENTS = Path(__file__).resolve().parents[2] / "gin" / "datasets"
 
 
 @pytest.mark.parametrize("name", NAMES)

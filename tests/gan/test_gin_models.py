@@ -1,4 +1,4 @@
-"""The gin fragments under plugins/ganbench_gan/gin/models/ parse, bind real parameters, and build their models."""
+"""The model recipes under gin/models/ parse, bind real parameters, and build their models."""
 from pathlib import Path
 
 import gin
@@ -7,8 +7,8 @@ import torch
 
 from ganbench import config
 
-MODELS = Path(__file__).resolve().parents[2] / "plugins" / "ganbench_gan" / "gin" / "models"
-OURS = sorted(p for p in MODELS.glob("*.gin") if not p.name.startswith("pggan"))
+MODELS = Path(__file__).resolve().parents[2] / "gin" / "models"
+OURS = sorted(p for p in MODELS.glob("*.gin") if not p.name.startswith("pggan"))   # PGGAN's: tests/pggan/
 
 
 def _parse(path):

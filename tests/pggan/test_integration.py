@@ -12,7 +12,7 @@ from ganbench import config
 from ganbench.hookspecs import hookimpl
 from ganbench.plugins import get_plugins
 
-GIN = Path(__file__).resolve().parents[2] / "plugins" / "ganbench_pggan" / "gin" / "models"
+GIN = Path(__file__).resolve().parents[2] / "gin" / "models"
 NEEDED_ELSEWHERE = [("losses", "wasserstein"), ("regularizers", "wgan_gp"), ("labelers", "full")]
 
 
