@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import os
 import signal
@@ -111,15 +110,11 @@ def main(argv: list[str] | None = None) -> int:
             # The interrupt landed inside library code that then failed while unwinding (seen:
             # threading's lock release in concurrent.futures.as_completed raised RuntimeError).
             return _interrupted()
+        from .errors import describe_error, is_user_error
         if not is_user_error(err) or os.environ.get("GANBENCH_DEBUG"):
             raise
         print(f"ganbench: error: {describe_error(err)}", file=sys.stderr)
         return 2
-
-
-# Failures of the machine rather than of ganbench: a full disk, a read-only or missing folder.
-USER_OS_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR,
-                  errno.EISDIR, errno.ENOENT, errno.EEXIST}
 
 
 def _interrupt(signum, frame) -> None:
@@ -140,33 +135,6 @@ def _caused_by_interrupt(err: BaseException) -> bool:
         seen.add(id(err))
         err = err.__cause__ or err.__context__
     return False
-
-
-def is_user_error(err: Exception) -> bool:
-    from .config import ConfigError
-    from .plugins import PluginError
-    from .registry import RegistryError
-    if isinstance(err, OSError) and err.errno in USER_OS_ERRNOS:
-        return True
-    return isinstance(err, (ConfigError, PluginError, RegistryError, FileNotFoundError,
-                            PermissionError, ValueError, IsADirectoryError, NotADirectoryError))
-
-
-def describe_error(err: BaseException) -> str:
-    """One line: the message, with gin's extra lines folded in (its "In file X, line N" becomes
-    a leading ``X:N:``, the offending text follows in parentheses, its call chain is dropped)."""
-    lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
-    if not lines:
-        return type(err).__name__
-    from .config import gin_location
-    where, extra = [], []
-    for line in lines[1:]:
-        if line.startswith("In ") and (place := gin_location(line)):
-            where.append(place)
-        elif not line.startswith("In call to configurable"):
-            extra.append(line)
-    text = lines[0] + (f" ({'; '.join(extra)})" if extra else "")
-    return f"{', '.join(where)}: {text}" if where else text
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -221,7 +189,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from . import config
-    from .eval_sources import compare
+    from .evaluate.sources import compare
     config.parse([], args.gin_param)
     results = compare(args.a, args.b, args.metric, args.extractor, args.num_samples)
     if args.json:
@@ -263,7 +231,7 @@ def cmd_tensorboard(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from .interfaces import KINDS
-    from .plugins import get_registry
+    from .registry import get_registry
     registry = get_registry()
     if args.kind and args.kind not in KINDS:
         raise ValueError(f"unknown kind {args.kind!r}; kinds are {', '.join(KINDS)}")
@@ -308,7 +276,7 @@ def print_architecture_details(comps: list, resolution: int, num_classes: int, a
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
-    from .plugins import get_plugins
+    from .registry import get_plugins
     plugins = get_plugins()
     if args.check:
         plugins.check_components()

@@ -1,4 +1,8 @@
-"""Turning what gin hands over (a component name, a factory, or an instance) into a component."""
+"""Turning what gin hands over (a component name, a factory, or an instance) into a component.
+
+Public: plugins call ``resolve`` to build components they take as arguments (an architecture
+builds the normalizers it is given, a metric its feature extractor).
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -15,11 +19,9 @@ def resolve(kind: str, spec: Any, **kwargs: Any) -> Any:
     if spec is None:
         return None
     if isinstance(spec, str):
-        from .config import configurables
-        from .plugins import get_registry
+        from .registry import get_registry
         component = get_registry().get(kind, spec)       # raises with the valid names
-        # The gin-wrapped factory when gin knows it, so `kind.name.param = ...` bindings apply.
-        spec = configurables.get((kind, spec)) or component.load()
+        spec = component.configurable or component.load()
     if callable(spec):
         return spec(**kwargs)
     raise TypeError(f"expected a {kind} name or factory, got {spec!r}")

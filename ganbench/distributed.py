@@ -96,3 +96,14 @@ class _AllReduceSum(torch.autograd.Function):
 def barrier() -> None:
     if is_distributed():
         dist.barrier()
+
+
+def all_ranks_true(flag: bool) -> bool:
+    """True when ``flag`` is True on every rank (a collective: every rank must call it), so that
+    ranks whose local losses differ still agree on a decision such as "diverged"."""
+    if not is_distributed():
+        return flag
+    device = f"cuda:{torch.cuda.current_device()}" if dist.get_backend() == "nccl" else "cpu"
+    value = torch.tensor([1.0 if flag else 0.0], device=device)
+    dist.all_reduce(value, op=dist.ReduceOp.MIN)
+    return bool(value.item() == 1.0)

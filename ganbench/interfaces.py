@@ -8,8 +8,8 @@ Import-light on purpose: nothing here imports torch at run time.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -65,9 +65,9 @@ class ImageDataset(Protocol):
 #                                                        c(h) alone when y is None or unconditional
 #   D(x, y=None) == D.logits(D.features(x), y)
 #
-# Any module or component may define ``on_train_step(step: int, images_seen: int)``; the loop
-# calls it before every step. This is how schedules (progressive growing, fade-in, warm-ups) work
-# without special cases in the loop. State derived from (step, images_seen) resumes for free.
+# Any module or component may define ``on_train_step`` and ``log_values`` (see OPTIONAL_MEMBERS
+# below): schedules (progressive growing, fade-in, warm-ups) and adaptive state work without
+# special cases in the loop. State derived from (step, images_seen) resumes for free.
 
 
 # --------------------------------------------------------------------------- the step
@@ -77,6 +77,10 @@ class Batch:
 
     Fields are filled as the step proceeds; a term reads what it needs. Terms that need extra
     discriminator passes (gradient penalties, rotations) call ``D`` themselves.
+
+    In the D step every field is set; ``fake`` was drawn without gradient. In the G step
+    ``real_features`` and ``real_logits`` are None (unless the loss declares
+    ``uses_real_logits_for_g``, which fills ``real_logits``) and ``fake`` carries G's gradient.
     """
 
     G: "nn.Module"
@@ -90,8 +94,7 @@ class Batch:
     real_logits: "Tensor | None" = None
     fake_features: "Tensor | None" = None   # D~(fake)
     fake_logits: "Tensor | None" = None
-    step: int = 0
-    extras: dict[str, Any] = field(default_factory=dict)
+    step: int = 0                       # generator steps taken before this one
 
 
 # ------------------------------------------------------------------------------ losses
@@ -102,17 +105,21 @@ class Loss(Protocol):
         """Scalar loss minimised by D."""
 
     def g_loss(self, fake_logits: "Tensor") -> "Tensor":
-        """Scalar loss minimised by G."""
+        """Scalar loss minimised by G (with ``real_logits=`` too when the loss declares
+        ``uses_real_logits_for_g``, see OPTIONAL_MEMBERS)."""
 
 
 # ---------------------------------------------------------------- regularizers and terms
 class Term(Protocol):
-    """An extra loss term on D and/or G: what `regularizers` factories return (labelers may be
+    """An extra loss term on D and/or G: what `regularizers` factories return (labelers are
     terms too). Usually an ``nn.Module``; its parameters (e.g. a rotation head on D~) are
-    optimised with D's optimizer unless listed by ``g_parameters()``.
+    optimised with D's optimizer unless listed by ``g_parameters()`` (OPTIONAL_MEMBERS).
 
-    ``setup`` is called once after G and D exist. ``d_term``/``g_term`` return an already
-    weighted scalar, or None when the term does not apply to that side.
+    ``setup`` is called once after G and D exist, before anything moves to the device.
+    ``d_term``/``g_term`` are called in every D / G step and return an already weighted scalar,
+    or None when the term does not apply to that side. A term whose state changes during training
+    (EMA anchors, adaptive weights) implements ``state_dict``/``load_state_dict`` (an
+    ``nn.Module`` has them): that state is checkpointed and restored on resume.
     """
 
     def setup(self, G: "nn.Module", D: "nn.Module", num_classes: int) -> None: ...
@@ -143,7 +150,8 @@ class Labeler(Protocol):
 
     Also a Term (``setup``/``d_term``/``g_term``, may own D-side parameters), so co-training
     labelers add their loss terms like any regularizer. Must implement ``state_dict`` and
-    ``load_state_dict`` for everything that changes during training.
+    ``load_state_dict`` for everything that changes during training. Optional: ``describe()``
+    and ``cluster_labels`` (OPTIONAL_MEMBERS).
     """
 
     num_classes: int          # classes G and D condition on; 0 = unconditional
@@ -209,3 +217,87 @@ class FeatureExtractor(Protocol):
 
     def extract(self, images: "Tensor") -> "tuple[Tensor, Tensor | None]":
         """uint8 [N, C, H, W] -> (features float [N, F], class logits [N, K] or None)."""
+
+
+# ----------------------------------------------------------------------------- executors
+class Task(Protocol):
+    """One seed of one cell, as an executor receives it: picklable, so it can cross processes.
+
+    Calling it trains and evaluates the cell unless it is done, and returns its status:
+    ``done``, ``diverged``, ``skipped`` (already done), ``busy`` (another process holds it) or
+    ``failed``. A task records its own failure (``error.txt`` in ``run_dir``, a line on stderr)
+    and returns ``failed`` instead of raising, so an executor only sees exceptions for deaths
+    of the process itself. Calling it twice is safe.
+    """
+
+    label: str                  # "<cell id>/seed-<n>", for progress and failure reports
+    run_dir: str                # where the cell's files go
+    threads: int | None         # CPU threads for the cell; an executor may set it before calling
+
+    def __call__(self) -> str: ...
+
+
+class Executor(Protocol):
+    """What an `executors` factory returns: ``factory(workers=None, **gin)``."""
+
+    def run(self, tasks: "list[Task]", progress: "Callable[[str, str], None] | None" = None) -> dict[str, str]:
+        """Run every task; returns label -> status. ``progress(label, status)`` after each."""
+
+
+# -------------------------------------------------------------------- optional members
+class OptionalMember(NamedTuple):
+    """A member a component may define; the core reads it only through ``optional()``."""
+
+    who: str          # which components may define it
+    default: str      # what happens when a component does not
+    when: str         # when the core calls or reads it
+
+
+OPTIONAL_MEMBERS: dict[str, OptionalMember] = {
+    "on_train_step": OptionalMember(
+        "any module or component of a run: G, D, the loss, regularizers, the labeler, G's EMA copy",
+        "nothing: the component has no schedule",
+        "on_train_step(step, images_seen) before every training step, after a resume, and when a "
+        "generator is rebuilt from a run directory (so schedules resume their phase)"),
+    "log_values": OptionalMember(
+        "any module or component of a run (as for on_train_step)",
+        "nothing is logged for it",
+        "log_values() -> {name: float} at every log interval; merged into the training record "
+        "(metrics.jsonl, console, TensorBoard, training curves), e.g. PGGAN's resolution and alpha"),
+    "uses_real_logits_for_g": OptionalMember(
+        "losses",
+        "False: g_loss(fake_logits)",
+        "read in every G step; when True D is run on the reals too and the loss is called as "
+        "g_loss(fake_logits, real_logits=...) (relativistic losses)"),
+    "g_parameters": OptionalMember(
+        "terms (regularizers, labelers) with parameters",
+        "every parameter of the term trains with D's optimizer",
+        "g_parameters() -> iterable of the term's parameters that train with G's optimizer; read "
+        "once, when the optimizers are built"),
+    "state_dict": OptionalMember(
+        "terms (regularizers, labelers)",
+        "the term is stateless: nothing is saved",
+        "state_dict() at every checkpoint; load_state_dict(state) on resume (declare both)"),
+    "load_state_dict": OptionalMember(
+        "terms (regularizers, labelers)", "see state_dict", "on resume, with what state_dict() returned"),
+    "describe": OptionalMember(
+        "labelers",
+        "no labeler.json",
+        "describe() -> JSON-able dict, once per run before training, written to labeler.json "
+        "(which images are labelled, pre-training accuracy...)"),
+    "cluster_labels": OptionalMember(
+        "labelers",
+        "False: predict() returns class scores in the dataset's class order",
+        "read by label metrics: True means predict() returns cluster ids, matched one-to-one to "
+        "classes before an accuracy is computed"),
+}
+
+
+def optional(component: Any, name: str, default: Any = None) -> Any:
+    """The optional member ``name`` of ``component``, or ``default`` when it has none.
+
+    Only members declared in OPTIONAL_MEMBERS may be asked for, so every contract a plugin can
+    follow is written here and nowhere else (a test checks that the core asks for nothing else)."""
+    if name not in OPTIONAL_MEMBERS:
+        raise KeyError(f"{name!r} is not a declared optional member; declare it in OPTIONAL_MEMBERS")
+    return getattr(component, name, default)

@@ -32,7 +32,7 @@ def versions(plugins: Any = None) -> dict[str, Any]:
     """Versions of Python, torch, ganbench and every loaded plugin's distribution."""
     import torch
     from . import __version__
-    from .plugins import get_plugins
+    from .registry import get_plugins
     plugins = plugins or get_plugins()
     return {
         "python": platform.python_version(),

@@ -26,10 +26,12 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from ganbench import checkpoint, config
+from ganbench import config
+from ganbench.run import checkpoint
 from ganbench.components import resolve
 from ganbench.storage import cache_dir
-from ganbench.train import Experiment, Run, train
+from ganbench.config import Experiment
+from ganbench.run import Run, train
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_GIN = REPO / "benchmarks" / "label_efficiency.gin"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..grid import slug
+from ..config.benchmark import slug
 from ..results import read_jsonl, read_study_manifest, seed_dir
 from .plots import write_figure
 

@@ -29,7 +29,7 @@ PAD_VALUE = 255      # white gutters, as in papers' sample figures
 
 def load(run_dir: str | os.PathLike, use_ema: bool = True) -> tuple[torch.nn.Module, dict[str, Any]]:
     """The run's generator (EMA weights when it has them) and its model spec."""
-    from ..generator import load_generator
+    from ..run.restore import load_generator
     return load_generator(run_dir, use_ema=use_ema)
 
 

@@ -7,6 +7,7 @@ from typing import Any, Callable
 import torch
 
 from ganbench.components import resolve
+from ganbench.interfaces import optional
 
 from .label_accuracy import hungarian_mapping, matched_accuracy, topk_accuracy
 
@@ -34,7 +35,7 @@ def label_accuracy(batch_size: int = 1000) -> Callable[..., dict]:
         if scores is None:
             return {}
         true = ctx.reference.labels
-        if getattr(ctx.labeler, "cluster_labels", False):
+        if optional(ctx.labeler, "cluster_labels", False):
             # Cluster ids have no class meaning: top-1 after matching, and no top-5.
             top1 = matched_accuracy(scores.argmax(1), true, scores.shape[1], ctx.reference.num_classes)
             return {"label_accuracy_top1": top1}
@@ -63,7 +64,7 @@ def class_consistency(num_samples_per_class: int = 100,
             asked.append(torch.full_like(predicted[-1], c))
         asked, predicted = torch.cat(asked), torch.cat(predicted)
         same_classes = ctx.num_classes == ctx.train.num_classes
-        if getattr(ctx.labeler, "cluster_labels", False) or not same_classes:
+        if optional(ctx.labeler, "cluster_labels", False) or not same_classes:
             mapping = hungarian_mapping(asked, predicted, ctx.num_classes, ctx.train.num_classes)
             asked = mapping[asked]
         return {"class_consistency": (asked == predicted).double().mean().item()}

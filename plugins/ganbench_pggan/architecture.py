@@ -17,7 +17,7 @@ def pggan(resolution: int, channels: int, num_classes: int, *, z_dim: int = 128,
     networks train at ``start_resolution`` for ``images_per_phase`` images, then each doubling
     fades in over ``fade_in_images`` (alpha 0 -> 1) and is stabilised for ``images_per_phase``;
     the phase follows ``images_seen`` through ``on_train_step``. ``G.current_resolution`` and
-    ``G.alpha`` (same on D) expose it for logging. With ``progressive=False`` both networks work
+    ``G.alpha`` (same on D) expose it; G reports both to the training log (``log_values``). With ``progressive=False`` both networks work
     at full resolution from the start. ``num_classes > 0`` concatenates a class embedding to z
     in G and adds a projection head to D.
     """

@@ -71,6 +71,10 @@ class Progressive(nn.Module):
 class Generator(Progressive):
     """PGGAN generator: latent (+ class embedding) -> 4x4 -> upsample + 2 convs per doubling."""
 
+    def log_values(self) -> dict[str, float]:
+        """The growth phase, for the training log (interfaces.OPTIONAL_MEMBERS)."""
+        return {"current_resolution": self.current_resolution, "alpha": self.alpha}
+
     def __init__(self, resolution: int, channels: int, num_classes: int, *, z_dim: int,
                  widths: dict[int, int], schedule: GrowthSchedule, pixelnorm: bool,
                  equalized_lr: bool) -> None:

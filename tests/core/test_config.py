@@ -32,7 +32,7 @@ def test_registered_component_resolves_with_bindings(tmp_path, with_test_plugin)
     f.write_text("Experiment.loss = @losses.scaled_hinge_for_test\n"
                  "losses.scaled_hinge_for_test.scale = 2.5\n")
     config.parse([f])
-    from ganbench.train import Experiment
+    from ganbench.config import Experiment
     exp = Experiment()
     assert exp.loss() == ("scaled_hinge", 2.5)
 
@@ -41,7 +41,7 @@ def test_builtin_components_are_configurable(tmp_path):
     f = tmp_path / "exp.gin"
     f.write_text("Experiment.loss = @losses.hinge\nExperiment.regularizers = [@regularizers.r1]\n")
     config.parse([f])
-    from ganbench.train import Experiment
+    from ganbench.config import Experiment
     exp = Experiment()
     import torch
     loss = exp.loss()
@@ -77,7 +77,7 @@ def test_unknown_parameter_is_reported(tmp_path):
 
 
 def test_range_errors_come_from_experiment():
-    from ganbench.train import Experiment
+    from ganbench.config import Experiment
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         Experiment(batch_size=0)
     with pytest.raises(ValueError, match="precision"):

@@ -1,7 +1,7 @@
 """Benchmark grid expansion, stable cell ids and path safety."""
 import pytest
 
-from ganbench.grid import Benchmark, expand, slug
+from ganbench.config.benchmark import Benchmark, expand, slug
 
 
 def make(**kw):

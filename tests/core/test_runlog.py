@@ -3,12 +3,12 @@ import json
 
 import pytest
 
-from ganbench.runlog import RunLog, format_seconds
+from ganbench.run.log import RunLog, format_seconds
 
 
 def test_records_go_to_jsonl_and_console_line_has_eta(tmp_path, monkeypatch, capsys):
     clock = iter([100.0, 100.0, 110.0])           # construction, first record, second record
-    monkeypatch.setattr("ganbench.runlog.time.perf_counter", lambda: next(clock))
+    monkeypatch.setattr("ganbench.run.log.time.perf_counter", lambda: next(clock))
     log = RunLog(tmp_path, "cell/seed-0", total_steps=300)
     log({"step": 100, "d_loss": 1.5, "g_loss": 0.25, "images_per_s": 640.0})
     log({"step": 200, "d_loss": 1.0, "g_loss": 0.5, "images_per_s": 640.0})

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ganbench import cli
-from ganbench.eval_sources import load, metric_for
+from ganbench.evaluate.sources import load, metric_for
 from ganbench.hookspecs import hookimpl
 from ganbench.plugins import get_plugins
 

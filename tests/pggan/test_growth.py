@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from ganbench.ema import EMA
+from ganbench.run.ema import EMA
 from ganbench_pggan.architecture import pggan
 
 PHASE, FADE = 100, 40          # 4 stable [0,100) | 8 fade [100,140) | 8 stable | 16 fade [240,280) ...

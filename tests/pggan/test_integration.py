@@ -47,7 +47,7 @@ def test_importing_the_plugin_entry_point_does_not_import_torch():
 def test_gin_fragments_configure_the_pggan_recipe(fragment, resolution, z_dim, widths, phase_images):
     require_other_plugins()
     config.parse([GIN / fragment])
-    from ganbench.train import Experiment
+    from ganbench.config import Experiment
     exp = Experiment()
     assert exp.architecture.__name__ == "pggan" and exp.loss.__name__ == "Wasserstein"
     assert [r.__name__ for r in exp.regularizers] == ["WGANGradientPenalty", "Drift"]
@@ -88,7 +88,8 @@ EXPECTED_PHASES = [(4, 1.0), (4, 1.0), (8, 0.0), (8, 0.5), (8, 1.0), (8, 1.0), (
 
 
 def train_steps(run_dir, steps):
-    from ganbench.train import Experiment, Run, train
+    from ganbench.config import Experiment
+    from ganbench.run import Run, train
     config.parse([GIN / "pggan32.gin"], [
         "Experiment.dataset = @datasets.pggan_test_blobs", "Experiment.labeler = @labelers.full",
         "architectures.pggan.z_dim = 8", "architectures.pggan.base_width = 4",

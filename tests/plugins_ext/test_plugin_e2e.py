@@ -98,4 +98,5 @@ def test_unknown_message_hints_only_for_known_plugin_components():
     typo = unknown_message("losses", "hinje", ["hinge", "wasserstein"])
     assert "Did you mean hinge?" in typo and "pip install" not in typo
     assert "pip install ganbench-relativistic" in missing_include_hint("relativistic/rel_hinge.gin")
-    assert missing_include_hint("models/dcgan32.gin") == ""
+    unknown = missing_include_hint("nowhere/thing.gin")
+    assert "may be missing" in unknown and "ganbench plugins" in unknown and "pip install" not in unknown

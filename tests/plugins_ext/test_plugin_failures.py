@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from ganbench import cli
-from ganbench import plugins as plugins_module
+from ganbench.registry import loader as plugins_module
 from ganbench.plugins import PluginError, Plugins
 
 BROKEN = "ganbench-broken-example 0.3.1"

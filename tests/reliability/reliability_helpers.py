@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from ganbench import checkpoint
+from ganbench.run import checkpoint
 from ganbench.results import read_jsonl
 
 TINY = """
@@ -29,12 +29,16 @@ Experiment.batch_size = 8
 Experiment.log_every = 1
 Experiment.checkpoint_every = 2
 Experiment.eval_samples = 64
-Experiment.metrics = [@metrics.swd]
+Experiment.metrics = [@metrics.fault, @metrics.swd]
+Experiment.regularizers = [@regularizers.fault]
 Experiment.deterministic = True
 Experiment.threads = 1
 Benchmark.name = 'tiny'
-Benchmark.variants = {{'a': ['Experiment.labeler = @labelers.full'],
-                      'b': ['Experiment.labeler = @labelers.single']}}
+# the fault plugin (tests/fault_site) acts only when GANBENCH_FAULT names the cell
+Benchmark.variants = {{'a': ['Experiment.labeler = @labelers.full', "regularizers.fault.cell = 'a'",
+                            "metrics.fault.cell = 'a'"],
+                      'b': ['Experiment.labeler = @labelers.single', "regularizers.fault.cell = 'b'",
+                            "metrics.fault.cell = 'b'"]}}
 Benchmark.seeds = {seeds}
 Benchmark.table_metrics = ['swd_avg']
 {extra}
@@ -48,10 +52,8 @@ def write_study(folder: Path, extra: str = "", steps: int = 6, seeds: int = 1, n
 
 
 def cli_env(fault: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "GANBENCH_FAULT"}
-    if fault:
-        env["GANBENCH_FAULT"] = fault
-    return env
+    from fault_helpers import fault_env
+    return fault_env(fault)
 
 
 def cli_args(gin_file: Path, out: Path, *extra: str) -> list[str]:

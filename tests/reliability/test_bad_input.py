@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from ganbench import checkpoint, cli, study
+from ganbench import cli, study
+from ganbench.run import checkpoint
 from ganbench.hookspecs import hookimpl
 
 from reliability_helpers import write_study
@@ -81,7 +82,8 @@ def test_wrong_type_or_range(tmp_path, capsys, binding, expected):
 
 def test_batch_size_not_divisible_by_processes(monkeypatch):
     from ganbench import distributed
-    from ganbench.train import Experiment, Run
+    from ganbench.config import Experiment
+    from ganbench.run import Run
     monkeypatch.setattr(distributed, "world_size", lambda: 3)
     with pytest.raises(ValueError, match="batch_size = 8 is not divisible by the 3 data-parallel"):
         Run(Experiment(batch_size=8, metrics=[]), seed=0, cache_dir="unused")

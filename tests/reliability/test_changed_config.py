@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from ganbench import cli, fingerprint, study
+from ganbench import cli, study
+from ganbench.config import fingerprint
 
 from reliability_helpers import write_study
 

@@ -29,7 +29,7 @@ def test_nan_marks_one_seed_diverged_and_the_grid_goes_on(tmp_path, monkeypatch)
     assert row["seeds_diverged"] == 1 and row["metrics"]["swd_avg"]["values"] == [good]
     table_row = next(line for line in (tmp_path / "runs/tiny/tables.md").read_text().splitlines()
                      if line.startswith("| a "))
-    assert f"{good:.2f}" in table_row and "1/2 diverged" in table_row
+    assert f"{good:.0f}" in table_row and "1/2 diverged" in table_row   # SWD ~200: 3 significant digits
 
 
 def test_restart_policy_resumes_from_last_checkpoint_and_records_it(tmp_path, monkeypatch):

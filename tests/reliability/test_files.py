@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench import checkpoint, storage
-from ganbench.grid import slug
+from ganbench import storage
+from ganbench.run import checkpoint
+from ganbench.config.benchmark import slug
 from ganbench.results import append_jsonl, read_jsonl, seed_dir
 
 

@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 from ganbench.report import samples
-from ganbench import checkpoint
+from ganbench.run import checkpoint
 
 from report_toys import NUM_CLASSES, RESOLUTION, grid_px
 

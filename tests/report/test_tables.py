@@ -7,7 +7,7 @@ import pytest
 
 from ganbench.report import tables
 from ganbench.results import read_study_manifest, seed_dir, summarize, write_done
-from ganbench.study import load_results
+from ganbench.results import load_results
 
 
 def test_latex_table_is_balanced_with_one_row_per_variant(toy_study):

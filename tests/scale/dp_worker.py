@@ -16,7 +16,8 @@ from pathlib import Path
 import torch
 
 from ganbench import config, distributed
-from ganbench.train import Experiment, Run, train
+from ganbench.config import Experiment
+from ganbench.run import Run, train
 
 TINY_GIN = Path(__file__).with_name("tiny.gin")
 GLOBAL_BATCH = 16

@@ -26,10 +26,12 @@ def children_of(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find worker processes")
 def test_sigterm_stops_pool_workers(tmp_path):
-    env = {**os.environ, "GANBENCH_FAULT": "pause@2"}    # cells pause at step 2: still running
+    from fault_helpers import fault_env
+    env = fault_env("pause@2")    # cells pause at step 2: still running
     proc = subprocess.Popen(
         [sys.executable, "-m", "ganbench.cli", "run", str(HERE / "tiny.gin"), "--out", str(tmp_path),
-         "--executor", "pool", "--workers", "2", "-p", "Experiment.steps = 50"],
+         "--executor", "pool", "--workers", "2", "-p", "Experiment.steps = 50",
+         "-p", "Experiment.regularizers = [@regularizers.fault]"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     deadline = time.time() + 120
     workers: list[int] = []

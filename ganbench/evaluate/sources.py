@@ -75,7 +75,7 @@ def from_npz(path: Path) -> ImageSet:
 
 
 def from_dataset(name: str, split: str) -> ImageSet:
-    from .components import resolve
+    from ..components import resolve
     data = resolve("datasets", name, split=split)
     train = resolve("datasets", name, split="train") if split != "train" else data
     return ImageSet(data.cache_key(), data.images, data.labels, split, data.num_classes,
@@ -83,8 +83,8 @@ def from_dataset(name: str, split: str) -> ImageSet:
 
 
 def from_run(run_dir: Path, num_samples: int) -> ImageSet:
-    from .evaluate import Sampler
-    from .generator import load_generator
+    from ..run.restore import load_generator
+    from .evaluation import Sampler
     G, spec = load_generator(run_dir)
     k = spec["num_classes"]
 
@@ -127,9 +127,9 @@ def metric_for(name: str, extractor: str | None, registered: list[str]) -> str:
 def compare(a_spec: str, b_spec: str, metrics: list[str], extractor: str | None,
             num_samples: int) -> dict[str, float]:
     """Score A (as the generated set) against B (as the reference) with ``metrics``."""
-    from .evaluate import Evaluation
-    from .plugins import get_registry
-    from .storage import cache_dir
+    from ..registry import get_registry
+    from ..storage import cache_dir
+    from .evaluation import Evaluation
     registered = get_registry().names("metrics")
     names = [metric_for(m, extractor, registered) for m in metrics]
     a, b = load(a_spec, num_samples), load(b_spec, num_samples)

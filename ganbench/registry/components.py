@@ -1,4 +1,5 @@
-"""The typed registry of components, keyed by (kind, name). Everything else depends on this."""
+"""The one registry of components, keyed by (kind, name): what exists, who registered it, its
+factory, its gin configurable once gin knows it, and why it cannot be loaded when it cannot."""
 from __future__ import annotations
 
 import difflib
@@ -7,11 +8,8 @@ import importlib.util
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .interfaces import KINDS
-
-
-class RegistryError(Exception):
-    """A component could not be registered or found; the message says how to fix it."""
+from ..errors import RegistryError
+from ..interfaces import KINDS
 
 
 @dataclass
@@ -22,10 +20,16 @@ class Component:
     plugin: str                        # name of the plugin that registered it
     summary: str = ""
     source: str = ""                   # "distribution version" of that plugin, when known
+    # The gin-wrapped factory (set by ganbench.config), so `kind.name.param = ...` bindings apply
+    # to components named by string too.
+    configurable: Callable[..., Any] | None = field(default=None, repr=False)
+    load_error: str = ""               # why load() failed, once it has
     _loaded: Callable[..., Any] | None = field(default=None, repr=False)
 
     def load(self) -> Callable[..., Any]:
         """The factory, importing it on first use."""
+        if self.load_error:
+            raise RegistryError(self.load_error)
         if self._loaded is None:
             if callable(self.target):
                 self._loaded = self.target
@@ -36,13 +40,13 @@ class Component:
                     for part in attr.split("."):
                         obj = getattr(obj, part)
                 except (ImportError, AttributeError) as err:
-                    raise RegistryError(
-                        f"{self.kind}.{self.name} ({self.origin}) points at {self.target!r}, "
-                        f"which cannot be imported: {type(err).__name__}: {err}") from err
+                    self.load_error = (f"{self.kind}.{self.name} ({self.origin}) points at {self.target!r}, "
+                                       f"which cannot be imported: {type(err).__name__}: {err}")
+                    raise RegistryError(self.load_error) from err
                 if not callable(obj):
-                    raise RegistryError(
-                        f"{self.kind}.{self.name} ({self.origin}) points at {self.target!r}, "
-                        f"which is a {type(obj).__name__}, not a callable factory")
+                    self.load_error = (f"{self.kind}.{self.name} ({self.origin}) points at {self.target!r}, "
+                                       f"which is a {type(obj).__name__}, not a callable factory")
+                    raise RegistryError(self.load_error)
                 self._loaded = obj
         return self._loaded
 
@@ -91,11 +95,15 @@ class Registry:
         except KeyError:
             raise RegistryError(unknown_message(kind, name, self.names(kind))) from None
 
+    def find(self, kind: str, name: str) -> Component | None:
+        return self._items.get((kind, name))
+
     def names(self, kind: str) -> list[str]:
         return sorted(n for k, n in self._items if k == kind)
 
-    def components(self, kind: str | None = None) -> list[Component]:
-        return [c for (k, _), c in sorted(self._items.items()) if kind is None or k == kind]
+    def components(self, kind: str | None = None, plugin: str | None = None) -> list[Component]:
+        return [c for (k, _), c in sorted(self._items.items())
+                if (kind is None or k == kind) and (plugin is None or c.plugin == plugin)]
 
     def remove_plugin(self, plugin: str) -> None:
         for key in [k for k, c in self._items.items() if c.plugin == plugin]:
@@ -121,23 +129,20 @@ def missing_module(comp: Component) -> str | None:
             "found; fix the import string (using this component will fail)")
 
 
-# Components of well-known third-party plugin packages. When a gin file names one of them and it
-# is not registered, the error says which package to install instead of only listing names.
-KNOWN_PLUGIN_COMPONENTS: dict[tuple[str, str], str] = {
-    ("losses", "relativistic_hinge"): "ganbench-relativistic",
-    ("metrics", "nearest_neighbour_distance"): "ganbench-relativistic",
-}
-
-
-# Top folders of the gin fragments those packages ship (``include 'relativistic/rel_hinge.gin'``).
-KNOWN_PLUGIN_GIN_FOLDERS: dict[str, str] = {"relativistic": "ganbench-relativistic"}
+def _known_plugins() -> dict[str, Any]:
+    """The index of well-known third-party plugin packages (data, not code): which package
+    provides which component and which gin folder, so a missing one is named with its package."""
+    import json
+    from pathlib import Path
+    return json.loads((Path(__file__).with_name("known_plugins.json")).read_text(encoding="utf-8"))
 
 
 def missing_include_hint(path: str) -> str:
     """For a gin ``include`` that was not found: which plugin package ships it, if known."""
-    package = KNOWN_PLUGIN_GIN_FOLDERS.get(path.replace("\\", "/").split("/")[0])
+    package = _known_plugins()["gin_folders"].get(path.replace("\\", "/").split("/")[0])
     if not package:
-        return ""
+        return (" If a plugin ships it, that plugin may be missing or not loaded: `ganbench plugins` "
+                "lists those loaded.")
     return (f" {path!r} is shipped by the plugin package {package!r}, which is not installed or "
             f"not loaded: run `pip install {package}`.")
 
@@ -145,7 +150,7 @@ def missing_include_hint(path: str) -> str:
 def unknown_message(kind: str, name: str, valid: list[str]) -> str:
     close = difflib.get_close_matches(name, valid, n=3)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
-    package = KNOWN_PLUGIN_COMPONENTS.get((kind, name))
+    package = _known_plugins()["components"].get(f"{kind}.{name}")
     if package:
         hint += (f" {kind}.{name} is provided by the plugin package {package!r}, which is not "
                  f"installed or not loaded: run `pip install {package}` (and check that "

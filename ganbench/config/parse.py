@@ -11,20 +11,19 @@ import os
 import re
 import tokenize
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import gin
 
-from .interfaces import KINDS
-from .plugins import Plugins, get_plugins
-from .registry import RegistryError, unknown_message
+from ..errors import ConfigError, RegistryError, gin_location
+from ..interfaces import KINDS
+from ..registry import Plugins, get_plugins, missing_include_hint, unknown_message
 
-_registered: set[tuple[str, str]] = set()
 # `include 'file.gin'` at the start of a line (gin's include statement), single or double quotes
 _INCLUDE = re.compile(r"""^\s*include\s+(['"])(.+?)\1""", re.MULTILINE)
-_load_failures: dict[tuple[str, str], str] = {}
-# (kind, name) -> the gin-wrapped factory, so components named by string still see their bindings
-configurables: dict[tuple[str, str], object] = {}
+# gin's registry of configurables is process-wide and refuses a name twice, so the wrapper made
+# for (kind, name) is kept here and handed to every registry entry of that name (see Component).
+_gin_wrappers: dict[tuple[str, str], Callable[..., Any]] = {}
 
 
 class _QuietIncludeSearch(logging.Filter):
@@ -38,27 +37,20 @@ class _QuietIncludeSearch(logging.Filter):
 logging.getLogger().addFilter(_QuietIncludeSearch())
 
 
-class ConfigError(Exception):
-    """A configuration mistake, with a message that says what, where and how to fix it."""
-
-
 def register_configurables(plugins: Plugins | None = None) -> None:
-    """Make every registry entry a gin configurable ``kind.name`` and add gin search paths."""
+    """Make every registry entry a gin configurable ``kind.name`` (``Component.configurable``).
+    The core's own configurables (Experiment, Benchmark) registered when this package loaded."""
     plugins = plugins or get_plugins()
     for comp in plugins.registry.components():
         key = (comp.kind, comp.name)
-        if key in _registered:
-            continue
-        try:
-            factory = comp.load()
-        except RegistryError as err:  # one component that cannot import must not hide the rest
-            _load_failures[key] = str(err)
-            plugins.report_error(comp.plugin, str(err))
-            continue
-        configurables[key] = gin.external_configurable(factory, name=comp.name, module=comp.kind)
-        _registered.add(key)
-    # Core configurables (Experiment, Benchmark) register themselves on import.
-    from . import grid, train  # noqa: F401
+        if key not in _gin_wrappers:
+            try:
+                factory = comp.load()
+            except RegistryError as err:  # one component that cannot import must not hide the rest
+                plugins.report_error(comp.plugin, str(err))
+                continue
+            _gin_wrappers[key] = gin.external_configurable(factory, name=comp.name, module=comp.kind)
+        comp.configurable = _gin_wrappers[key]
 
 
 def search_path(files: Sequence[str | os.PathLike], plugins: Plugins) -> list[str]:
@@ -120,8 +112,9 @@ def describe_gin_error(err: Exception, files: Sequence[str | os.PathLike], plugi
     if match:
         kind, name = match.group(1).split("/")[-1], match.group(2)
         where = _location(message)
-        if (kind, name) in _load_failures:
-            return f"{where}{_load_failures[(kind, name)]}"
+        comp = plugins.registry.find(kind, name)
+        if comp is not None and comp.load_error:
+            return f"{where}{comp.load_error}"
         if kind in KINDS:
             text = unknown_message(kind, name, plugins.registry.names(kind))
             return f"{where}{text} (`ganbench list {kind}` shows them; a plugin may be missing)"
@@ -134,21 +127,10 @@ def describe_gin_error(err: Exception, files: Sequence[str | os.PathLike], plugi
         return f"{_files(files)}: an `import` line failed: {err}"
     missing = re.search(r"Unable to open file: ([^.\s]+(?:\.gin)?)", message)
     if missing:
-        from .registry import missing_include_hint
         return (f"{_location(message)}{_files(files)}: included file {missing.group(1)!r} was not found "
                 f"in the gin search path (the plugins' gin folders, the including file's folder, the current directory)."
                 f"{missing_include_hint(missing.group(1))}")
     return f"{type(err).__name__}: {message}"
-
-
-def gin_location(text: str) -> str | None:
-    """Where gin says an error is ("In file X, line N" -> ``X:N``; a ``-p`` binding -> its
-    number), or None when the text names no place."""
-    match = re.search(r"In file \"?'?([^\"',]+)\"?'?, line (\d+)", text)
-    if match:
-        return f"{match.group(1)}:{match.group(2)}"
-    match = re.search(r"In bindings string line (\d+)", text)
-    return f"command-line binding {match.group(1)}" if match else None
 
 
 def _location(message: str) -> str:

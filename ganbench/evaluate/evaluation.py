@@ -10,9 +10,9 @@ from typing import Any, Callable, Sequence
 
 import torch
 
-from .components import resolve
-from .interfaces import EvalContext, ImageDataset
-from .storage import cached
+from ..components import resolve
+from ..interfaces import EvalContext, ImageDataset
+from ..storage import cached
 
 EVAL_SEED = 12345   # fixed: every run and cell is scored on the same latent noise
 
@@ -126,7 +126,7 @@ class Evaluation:
 
 
 def evaluate_run(run: Any, cache_dir: str) -> dict[str, float]:
-    """Score a trained ``train.Run`` with its experiment's metrics."""
+    """Score a trained ``ganbench.run.Run`` with its experiment's metrics."""
     sampler = Sampler(run.sampler, run.num_classes, run.labeler.sample_fake_labels, run.device,
                       truncation=run.exp.truncation)
     evaluation = Evaluation(sampler, run.train_set, run.test_set, run.labeler, cache_dir, run.device)

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .results import append_jsonl
+from ..results import append_jsonl
 
 
 def format_seconds(seconds: float) -> str:
@@ -16,16 +16,20 @@ def format_seconds(seconds: float) -> str:
 
 
 class RunLog:
-    """Callable with one record (a dict with ``kind`` "train", "eval" or "diverged")."""
+    """Callable with one record (a dict with ``kind`` "train", "eval" or "diverged").
+    ``enabled=False`` (the non-zero ranks of a data-parallel run) writes nothing."""
 
     def __init__(self, run_dir: Path, label: str, total_steps: int, tensorboard: bool = False,
-                 console: bool = True) -> None:
-        from .report.tensorboard import TensorBoardLogger
+                 console: bool = True, enabled: bool = True) -> None:
+        from ..report.tensorboard import TensorBoardLogger
         self.path, self.label, self.total_steps, self.console = run_dir / "metrics.jsonl", label, total_steps, console
-        self.tensorboard = TensorBoardLogger(run_dir, enabled=tensorboard)
+        self.enabled = enabled
+        self.tensorboard = TensorBoardLogger(run_dir, enabled=tensorboard and enabled)
         self.started, self.first_step = time.perf_counter(), None
 
     def __call__(self, record: dict[str, Any]) -> None:
+        if not self.enabled:
+            return
         record = {"kind": "train", **record}
         append_jsonl(self.path, record)
         self.tensorboard.log(record)

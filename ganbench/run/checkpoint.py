@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .storage import atomic_torch_save, safe_torch_load
+from ..storage import atomic_torch_save, safe_torch_load
 
 LATEST, PREVIOUS = "checkpoint.pt", "checkpoint-prev.pt"
 DIGEST_KEY = "content_digest"

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping
 
 import gin
 
-from .storage import atomic_write_text
+from ..storage import atomic_write_text
 
 FILE = "requested.gin"
 STALE_DIR = "stale"

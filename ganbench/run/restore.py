@@ -11,9 +11,11 @@ from typing import Any
 
 import torch
 
+from ..components import resolve
+from ..config.experiment import Experiment
+from ..interfaces import optional
 from . import checkpoint
-from .components import resolve
-from .train import Experiment, Run
+from .trainer import Run
 
 MODEL_FILE = "model.json"
 
@@ -28,7 +30,7 @@ def model_spec(run: Run) -> dict[str, Any]:
 def load_generator(run_dir: str | Path, use_ema: bool = True) -> tuple[torch.nn.Module, dict[str, Any]]:
     """Rebuild a run's generator from its directory (config.gin, model.json, checkpoint.pt)
     without building its dataset or labeler. Returns (G in eval mode, model spec)."""
-    from . import config
+    from .. import config
     run_dir = Path(run_dir)
     for name in ("config.gin", MODEL_FILE):
         if not (run_dir / name).exists():
@@ -44,8 +46,9 @@ def load_generator(run_dir: str | Path, use_ema: bool = True) -> tuple[torch.nn.
                    channels=spec["channels"], num_classes=spec["num_classes"])
     weights = state["G_ema"] if use_ema and state.get("G_ema") is not None else state["G"]
     G.load_state_dict(weights)
-    if hasattr(G, "on_train_step"):  # schedules (e.g. progressive growing) resume their phase
-        G.on_train_step(int(state["step"]), int(state["images_seen"]))
+    schedule = optional(G, "on_train_step")
+    if schedule:   # schedules (e.g. progressive growing) resume their phase
+        schedule(int(state["step"]), int(state["images_seen"]))
     spec["truncation"] = exp.truncation
     spec["step"] = int(state["step"])
     return G.eval(), spec

@@ -1,0 +1,140 @@
+"""One cell of a study (one seed of one grid cell), from start to ``done``.
+
+A ``CellTask`` is what executors run (``interfaces.Task``): it skips a finished cell, takes the
+cell's lock so two runners never train it at once, builds the run, trains it under the
+divergence policy (``ganbench.run.restarts``), evaluates the final generator and writes the
+``done`` marker last. It records its own failure (``error.txt``) instead of raising.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import config, distributed
+from ..config import fingerprint
+from ..errors import describe_error
+from ..results import read_done, read_jsonl, versions, write_done
+from ..storage import atomic_write_json, atomic_write_text
+
+
+@dataclass
+class CellTask:
+    """One seed of one cell: picklable, so any executor (processes, submitit) can run it."""
+
+    benchmark_file: str
+    bindings: list[str]
+    run_dir: str
+    seed: int
+    cache_dir: str
+    label: str = ""
+    threads: int | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self) -> str:
+        """Train and evaluate unless done; returns the final status. Safe to call twice."""
+        try:
+            return self._run_locked()
+        except Exception as err:  # one broken cell must not stop the grid
+            report_failure(self, err)
+            return "failed"
+
+    def _run_locked(self) -> str:
+        from filelock import FileLock, Timeout
+        os.environ.update(self.env)
+        run_dir = Path(self.run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if read_done(run_dir):
+            return "skipped"
+        if distributed.is_distributed():
+            # All ranks of one torchrun group train this cell together; only rank 0 writes.
+            status = run_cell(self)
+            distributed.barrier()
+            return status
+        try:
+            with FileLock(str(run_dir / ".lock"), timeout=0):
+                if read_done(run_dir):  # finished by another runner while we waited
+                    return "skipped"
+                return run_cell(self)
+        except Timeout:
+            return "busy"   # another ganbench process is running this cell right now
+
+
+def run_cell(task: CellTask) -> str:
+    import torch
+
+    from ..interfaces import optional
+    from ..run import Run
+    from ..run.log import RunLog
+    from ..run.restore import MODEL_FILE, model_spec
+    if task.threads:
+        torch.set_num_threads(task.threads)
+    run_dir = Path(task.run_dir)
+    config.parse([task.benchmark_file], task.bindings)
+    leader = distributed.rank() == 0
+    if leader:
+        fingerprint.record(run_dir, fingerprint.requested_config())
+    exp = config.Experiment()
+    run = Run(exp, seed=task.seed, cache_dir=task.cache_dir)
+    if leader:
+        atomic_write_json(run_dir / "versions.json", versions())
+        atomic_write_json(run_dir / MODEL_FILE, model_spec(run))
+        atomic_write_json(run_dir / "experiment.json", {"seed": task.seed, "bindings": task.bindings,
+                                                        **config.experiment_summary(exp)})
+        describe = optional(run.labeler, "describe")
+        if describe:
+            atomic_write_json(run_dir / "labeler.json", describe())
+    log = RunLog(run_dir, task.label, exp.steps, tensorboard=exp.tensorboard, enabled=leader)
+    try:
+        return train_and_evaluate(task, run, run_dir, log)
+    finally:
+        log.close()
+
+
+def train_and_evaluate(task: CellTask, run: Any, run_dir: Path, log: Any) -> str:
+    """Train under the divergence policy, then (rank 0) evaluate and write ``done``."""
+    from ..evaluate import evaluate_run
+    from ..run.restarts import train_with_policy
+    run, restarts, diverged = train_with_policy(run, run_dir, log,
+                                                evaluate=lambda r: evaluate_run(r, task.cache_dir))
+    if run.rank != 0:
+        return "diverged" if diverged is not None else "done"
+    if diverged is not None:
+        atomic_write_text(run_dir / "config.gin", config.operative_config())
+        write_done(run_dir, "diverged", last_eval(log.path), step=run.step, reason=str(diverged),
+                   restarts=restarts)
+        return "diverged"
+    train_seconds = run.train_seconds
+    eval_start = time.perf_counter()
+    metrics = evaluate_run(run, task.cache_dir)
+    log({"kind": "eval", "step": run.step, "images_seen": run.images_seen,
+         "train_seconds": train_seconds, **metrics})
+    atomic_write_text(run_dir / "config.gin", config.operative_config())
+    write_done(run_dir, "done", metrics, step=run.step, train_seconds=train_seconds,
+               eval_seconds=time.perf_counter() - eval_start, restarts=restarts)
+    return "done"
+
+
+def last_eval(log_path: Path) -> dict[str, float]:
+    """Metrics of the last evaluation logged before a divergence (kept, not used in medians)."""
+    evals = [r for r in read_jsonl(log_path) if r.get("kind") == "eval"]
+    if not evals:
+        return {}
+    skip = {"kind", "step", "images_seen", "train_seconds"}
+    return {k: v for k, v in evals[-1].items() if k not in skip}
+
+
+def report_failure(task: CellTask, err: BaseException) -> None:
+    """Record a crashed cell (``error.txt`` and one line on stderr) without stopping the grid."""
+    run_dir = Path(task.run_dir)
+    text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+    try:
+        atomic_write_text(run_dir / "error.txt", text)
+    except OSError:
+        pass
+    print(f"ganbench: cell {task.label} failed: {type(err).__name__}: {describe_error(err)}",
+          file=sys.stderr)
