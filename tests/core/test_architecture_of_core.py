@@ -90,6 +90,7 @@ NOT_COMPONENT_MEMBERS = {
     "class_names",     # ImageDataset.class_names (declared there)
     "__doc__",         # a factory's docstring, for `ganbench list`
     "GANBENCH_REQUIRES",   # a plugin module's version requirement (declared in hookspecs.py)
+    "O_BINARY", "O_CLOEXEC",   # os flags that exist on some platforms only (storage)
 }
 
 
