@@ -40,7 +40,7 @@ class Experiment:
     channels_last: bool = False
     compile: bool = False
     device: str = "auto"              # auto | cpu | cuda | cuda:N
-    threads: int | None = None        # CPU threads for this run (None = torch's default)
+    threads: int | None = None        # CPU threads for this run (None = its share of the usable CPUs, see ganbench.cpus)
     tensorboard: bool = False         # also write TensorBoard event files (needs `tensorboard`)
     deterministic: bool = False       # torch.use_deterministic_algorithms (bitwise resume on CPU)
     on_divergence: str = "stop"       # stop | restart (from the last checkpoint with new noise)
@@ -65,12 +65,100 @@ class Experiment:
 
 
 
+# Experiment fields that name components, and the kind of each (a lookup prefers that kind).
+_COMPONENT_FIELDS = {"dataset": "datasets", "architecture": "architectures", "loss": "losses",
+                     "regularizers": "regularizers", "labeler": "labelers", "metrics": "metrics"}
+
+
 def experiment_summary(exp: Experiment) -> dict[str, Any]:
-    """JSON-able view of an Experiment (component factories shown by name)."""
-    def name_of(v: Any) -> Any:
+    """JSON-able view of an Experiment: every component by its registered name (``"hinge"``, not
+    its class ``Hinge``), built-in or third-party, whether it was given as a name, as a gin
+    reference (``@losses.hinge``, scoped or not, or gin's ``ConfigurableReference``), as the raw
+    factory or as an instance the factory built. Names are found by looking the value up in the
+    registry, never guessed from a class name; values that are not components stay as they are
+    (a callable the registry does not know is shown by its ``__name__``)."""
+    lookup = _component_lookup()
+
+    def name_of(v: Any, kind: str | None) -> Any:
         if isinstance(v, (list, tuple)):
-            return [name_of(x) for x in v]
+            return [name_of(x, kind) for x in v]
+        if isinstance(v, str):
+            return v               # already a registered name
+        name = _registered_name(v, kind, lookup)
+        if name is not None:
+            return name
         if callable(v):
             return getattr(v, "__name__", repr(v))
         return v
-    return {f.name: name_of(getattr(exp, f.name)) for f in fields(exp)}
+    return {f.name: name_of(getattr(exp, f.name), _COMPONENT_FIELDS.get(f.name)) for f in fields(exp)}
+
+
+def _component_lookup() -> tuple[dict[int, list[Any]], dict[int, list[Any]], list[Any]]:
+    """id of each registered component's gin configurable, and of its factory, -> components.
+
+    A factory is only loaded when that is free: gin already made it configurable (which loaded
+    it), it was registered as an object, or its module is imported. Nothing new is imported, so
+    an unused component whose import is broken or heavy stays untouched."""
+    import sys
+
+    from ..registry import get_registry
+    by_configurable: dict[int, list[Any]] = {}
+    by_factory: dict[int, list[Any]] = {}
+    keep: list[Any] = []       # the objects whose ids are keys stay alive while the ids are used
+    for comp in get_registry().components():
+        if comp.configurable is not None:
+            keep.append(comp.configurable)
+            by_configurable.setdefault(id(comp.configurable), []).append(comp)
+        target = comp.target
+        loaded = (comp.configurable is not None or callable(target)
+                  or str(target).partition(":")[0] in sys.modules)
+        if not loaded or comp.load_error:
+            continue
+        try:
+            factory = comp.load()
+        except Exception:
+            continue
+        keep.append(factory)
+        by_factory.setdefault(id(factory), []).append(comp)
+    return by_configurable, by_factory, keep
+
+
+def _registered_name(value: Any, kind: str | None, lookup: tuple) -> str | None:
+    """The registered name of the component ``value`` is, or None when it is none."""
+    import inspect
+
+    from gin.config import ConfigurableReference
+    by_configurable, by_factory, _ = lookup
+    if isinstance(value, ConfigurableReference):
+        value = value.configurable.wrapper
+    for candidate in _unwrapped(value):
+        for table in (by_configurable, by_factory):     # gin's wrapper is exact per name
+            comps = table.get(id(candidate))
+            if comps:
+                same_kind = [c for c in comps if c.kind == kind]
+                return (same_kind or comps)[0].name
+    if not (inspect.isclass(value) or inspect.isroutine(value)):
+        comps = by_factory.get(id(type(value)))          # an instance a class factory built
+        if comps:
+            same_kind = [c for c in comps if c.kind == kind]
+            return (same_kind or comps)[0].name
+    return None
+
+
+def _unwrapped(value: Any) -> list[Any]:
+    """``value``, then what it wraps: ``__wrapped__`` of functools.wraps (gin's function wrapper
+    and its scope wrapper), and the bases of the subclasses gin makes of configurable classes."""
+    import inspect
+    found: list[Any] = []
+    pending = [value]
+    while pending:
+        obj = pending.pop(0)
+        if any(obj is seen for seen in found):
+            continue
+        found.append(obj)
+        wrapped = getattr(obj, "__wrapped__", None) if inspect.isroutine(obj) else None
+        if wrapped is not None:
+            pending.append(wrapped)
+        if inspect.isclass(obj) and type(obj).__module__.split(".")[0] == "gin":
+            pending.extend(obj.__bases__)
+    return found

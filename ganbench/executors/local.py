@@ -10,6 +10,8 @@ from typing import Callable, Sequence
 
 from tqdm import tqdm
 
+from ..cpus import threads_per_cell, usable_cpus
+
 Progress = Callable[[str, str], None]
 
 
@@ -60,13 +62,13 @@ class ProcessPoolExecutor:
     its device by the pool initializer before it runs anything."""
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers or max(1, (os.cpu_count() or 1) // 2)
+        self.workers = workers or max(1, usable_cpus() // 2)
 
     def run(self, tasks: Sequence, progress: Progress | None = None) -> ExecutorResult:
         result = ExecutorResult()
         if not tasks:
             return result
-        threads = max(1, (os.cpu_count() or 1) // self.workers)
+        threads = threads_per_cell(self.workers)
         for task in tasks:
             task.threads = task.threads or threads
         context = multiprocessing.get_context("spawn")  # no forked torch state

@@ -17,6 +17,7 @@ import torch
 
 from .. import distributed
 from ..components import resolve
+from ..cpus import threads_per_cell, usable_cpus
 from ..config.experiment import Experiment
 from ..interfaces import Batch, optional
 from . import checkpoint
@@ -55,6 +56,8 @@ class Run:
         exp = self.exp
         if exp.threads:
             torch.set_num_threads(exp.threads)
+        elif torch.get_num_threads() > usable_cpus():   # torch counts the host's cores (ganbench.cpus)
+            torch.set_num_threads(threads_per_cell())
         if exp.deterministic:
             torch.use_deterministic_algorithms(True, warn_only=True)
         self.device = pick_device(exp.device)

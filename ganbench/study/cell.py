@@ -71,8 +71,9 @@ def run_cell(task: CellTask) -> str:
     from ..run import Run
     from ..run.log import RunLog
     from ..run.restore import MODEL_FILE, model_spec
-    if task.threads:
-        torch.set_num_threads(task.threads)
+    from ..cpus import threads_per_cell
+    # The executor's share of the CPUs (pool: cores / workers), else all this process may use.
+    torch.set_num_threads(task.threads or threads_per_cell())
     run_dir = Path(task.run_dir)
     config.parse([task.benchmark_file], task.bindings)
     leader = distributed.rank() == 0
