@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["GANBENCH_STRICT"] = "1"
     # SIGTERM (kill, a scheduler's preemption) stops like Ctrl-C: executors then stop their
     # workers, and the same command resumes.
+    _received.clear()
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         return COMMANDS[args.command](args)
@@ -117,13 +118,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+_received: list[int] = []   # the signal that interrupted us (Ctrl-C raises directly: SIGINT)
+
+
 def _interrupt(signum, frame) -> None:
+    _received.append(signum)
     raise KeyboardInterrupt
 
 
 def _interrupted() -> int:
+    """Exit status of an interrupted command: 128 + the signal, the shell's convention (130 for
+    Ctrl-C, 143 for SIGTERM), so schedulers and scripts can tell a preemption from a failure."""
     print("ganbench: interrupted; run the same command again to resume", file=sys.stderr)
-    return 130
+    return 128 + (_received[-1] if _received else signal.SIGINT)
 
 
 def _caused_by_interrupt(err: BaseException) -> bool:

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor as _Pool
 from concurrent.futures import as_completed
 from typing import Callable, Sequence
@@ -77,7 +80,7 @@ class ProcessPoolExecutor:
         for i in range(self.workers):   # the i-th worker to start takes the i-th entry
             devices.put(gpus[i % len(gpus)] if gpus else None)
         pool = _Pool(max_workers=self.workers, mp_context=context, initializer=_pin_worker,
-                     initargs=(devices,))
+                     initargs=(devices, os.getpid()))
         try:
             with tqdm(total=len(tasks), desc="grid", unit="cell") as bar:
                 self._collect(pool, tasks, bar, result, progress)
@@ -115,11 +118,38 @@ def _terminate_workers(pool) -> None:
         process.join(timeout=10)
 
 
-def _pin_worker(devices) -> None:
-    """Pool initializer: give this worker process its GPU before anything initialises CUDA."""
+def _pin_worker(devices, parent: int) -> None:
+    """Pool initializer: die with the main process, and take this worker's GPU before anything
+    initialises CUDA."""
+    exit_with_parent(parent)
     device = devices.get()
     if device is not None:
         os.environ["CUDA_VISIBLE_DEVICES"] = device
+
+
+PR_SET_PDEATHSIG = 1   # linux/prctl.h
+
+
+def exit_with_parent(parent: int) -> None:
+    """Make this worker exit when the process that started it dies, even by SIGKILL (then no
+    handler of the parent can stop its workers, which would otherwise finish their cell, start
+    another, and idle as orphans). Linux: the kernel sends SIGTERM on the parent's death; elsewhere
+    a daemon thread notices that the parent changed."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl")
+    except (OSError, AttributeError):
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:   # it died before the signal was armed
+        os._exit(1)
+
+
+def _watch_parent(parent: int, interval_s: float = 1.0) -> None:
+    while os.getppid() == parent:
+        time.sleep(interval_s)
+    os._exit(1)
 
 
 def _visible_gpus() -> list[str]:
