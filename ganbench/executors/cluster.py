@@ -8,12 +8,15 @@ jobs were preempted or timed out is completed by running the same ``ganbench run
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 from tqdm import tqdm
 
+from ..cpus import usable_cpus
+from ..storage import atomic_write_text
 from .local import ExecutorResult, Progress, _run_one
 
 CLUSTERS = ("slurm", "local", "debug")
@@ -101,19 +104,48 @@ class SubmititExecutor:
                 task.threads = task.threads or max(1, self.cpus_per_task // self.ranks_per_cell)
         study_dir = Path(tasks[0].run_dir).resolve().parents[1]
         executor = self.make_executor(study_dir / "submitit")
-        jobs = executor.map_array(_call, [SubmititCell(t) for t in tasks])
-        labels = {id(job): task.label for job, task in zip(jobs, tasks)}
-        print(f"ganbench: submitted {len(jobs)} cell(s) as {executor.cluster} jobs "
-              f"(logs under {jobs[0].paths.folder})", file=sys.stderr)
-        with tqdm(total=len(jobs), desc="grid", unit="cell") as bar:
-            for job in _completed(jobs, executor.cluster, self.poll_interval_s):
-                label = labels[id(job)]
-                result[label] = status = job_status(job, label)
-                bar.set_postfix_str(f"{label}: {status}")
+        by_job: dict[int, Any] = {}
+        with tqdm(total=len(tasks), desc="grid", unit="cell") as bar:
+            for job in self._jobs(executor, tasks, by_job):
+                task = by_job[id(job)]
+                result[task.label] = status = job_status(job, task)
+                bar.set_postfix_str(f"{task.label}: {status}")
                 bar.update()
                 if progress:
-                    progress(label, status)
+                    progress(task.label, status)
         return result
+
+    def _jobs(self, executor: Any, tasks: Sequence, by_job: dict[int, Any]):
+        """Submit the tasks and yield their jobs as they finish. SLURM caps a job array itself
+        (``slurm_array_parallelism``); submitit's local backend ignores that cap, so there at
+        most ``workers`` jobs are submitted at a time, the next one when one finishes."""
+        cells = [SubmititCell(t) for t in tasks]
+        if executor.cluster == "local":   # one machine: by default as many jobs as the pool runs
+            cap = self.workers or max(1, usable_cpus() // 2)
+        else:
+            cap = None
+        if not cap:
+            jobs = executor.map_array(_call, cells)
+            by_job.update({id(job): task for job, task in zip(jobs, tasks)})
+            print(f"ganbench: submitted {len(jobs)} cell(s) as {executor.cluster} jobs "
+                  f"(logs under {jobs[0].paths.folder})", file=sys.stderr)
+            yield from _completed(jobs, executor.cluster, self.poll_interval_s)
+            return
+        print(f"ganbench: running {len(cells)} cell(s) as local jobs, at most {cap} at a time",
+              file=sys.stderr)
+        waiting, running = list(zip(cells, tasks)), []
+        while waiting or running:
+            while waiting and len(running) < cap:
+                cell, task = waiting.pop(0)
+                job = executor.submit(_call, cell)
+                by_job[id(job)] = task
+                running.append(job)
+            finished = [job for job in running if job.done()]
+            for job in finished:
+                running.remove(job)
+                yield job
+            if not finished:
+                time.sleep(self.poll_interval_s)
 
 
 def _call(cell: SubmititCell) -> str:
@@ -128,13 +160,19 @@ def _completed(jobs: list, cluster: str, poll_interval_s: float):
     return as_completed(jobs, poll_frequency=poll_interval_s)
 
 
-def job_status(job: Any, label: str) -> str:
+def job_status(job: Any, task: Any) -> str:
     """Rank 0's status of a finished job, or 'failed' when the job itself died (killed,
-    timed out, out of memory) before the cell could record anything."""
+    timed out, out of memory) before the cell could record anything; then the reason and the
+    job's log go to the cell's ``error.txt``, as for a cell that failed by itself."""
     try:
         return job.results()[0]
     except Exception as err:   # submitit raises the job's failure here
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        print(f"ganbench: cell {label} job {job.job_id} failed: {first} (log: {job.paths.stderr})",
+        print(f"ganbench: cell {task.label} job {job.job_id} failed: {first} (log: {job.paths.stderr})",
               file=sys.stderr)
+        text = f"submitit job {job.job_id} died: {type(err).__name__}: {err}\nlog: {job.paths.stderr}\n"
+        try:
+            atomic_write_text(Path(task.run_dir) / "error.txt", text)
+        except OSError:
+            pass
         return "failed"

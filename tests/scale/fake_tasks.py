@@ -27,3 +27,21 @@ class DeviceProbe:
         while len(list(folder.iterdir())) < self.workers and time.monotonic() < deadline:
             time.sleep(0.05)
         return f"{os.environ.get('CUDA_VISIBLE_DEVICES')}@{os.getpid()}"
+
+
+@dataclass
+class TimedSleep:
+    """Sleeps ``seconds`` and writes "<start> <end>" (wall clock) under ``log_dir``."""
+
+    label: str
+    run_dir: str
+    log_dir: str
+    seconds: float
+    threads: int | None = None
+
+    def __call__(self) -> str:
+        start = time.time()
+        time.sleep(self.seconds)
+        Path(self.log_dir).mkdir(parents=True, exist_ok=True)
+        (Path(self.log_dir) / self.label.replace("/", "_")).write_text(f"{start} {time.time()}")
+        return "done"

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -67,10 +68,32 @@ class DeadJob:
         raise submitit.core.utils.UncompletedJobError("Job 1234_0 (task: 0) with path ... has not produced any output (state: TIMEOUT)")
 
 
-def test_a_job_that_died_counts_as_failed_and_names_its_log(capsys):
-    assert job_status(DeadJob(), "cell/seed-0") == "failed"
+def test_a_job_that_died_counts_as_failed_and_names_its_log(capsys, tmp_path):
+    task = SimpleNamespace(label="cell/seed-0", run_dir=str(tmp_path))
+    assert job_status(DeadJob(), task) == "failed"
     err = capsys.readouterr().err
     assert "cell/seed-0" in err and "TIMEOUT" in err and "/logs/1234_0_0_log.err" in err
+    # the summary's "see error.txt in their directories" holds for a killed job too
+    reason = (tmp_path / "error.txt").read_text()
+    assert "TIMEOUT" in reason and "/logs/1234_0_0_log.err" in reason
+
+
+@pytest.mark.parametrize("cap", [1, 2])
+def test_the_local_backend_never_runs_more_jobs_than_the_cap(tmp_path, cap):
+    """submitit's local backend ignores array parallelism; ganbench submits at most `workers`
+    local jobs at a time. Each fake cell records when it ran; no more than `cap` overlap."""
+    import cloudpickle
+    import fake_tasks
+    cloudpickle.register_pickle_by_value(fake_tasks)   # the job's interpreter cannot import tests/
+    tasks = [fake_tasks.TimedSleep(f"cell-{i}/seed-0", str(tmp_path / f"cell-{i}" / "seed-0"),
+                                   str(tmp_path / "log"), 1.0) for i in range(3)]
+    executor = SubmititExecutor(cluster="local", workers=cap, poll_interval_s=0.1,
+                                folder=str(tmp_path / "submitit"))
+    assert dict(executor.run(tasks)) == {t.label: "done" for t in tasks}
+    spans = [tuple(map(float, p.read_text().split())) for p in (tmp_path / "log").iterdir()]
+    assert len(spans) == 3
+    most_at_once = max(sum(start <= t < end for start, end in spans) for t, _ in spans)
+    assert most_at_once == cap
 
 
 def test_gin_parameters_reach_the_sbatch_script(tmp_path, monkeypatch):
