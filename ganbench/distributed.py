@@ -13,6 +13,7 @@ follow identical parameters. Only rank 0 writes files.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -107,3 +108,13 @@ def all_ranks_true(flag: bool) -> bool:
     value = torch.tensor([1.0 if flag else 0.0], device=device)
     dist.all_reduce(value, op=dist.ReduceOp.MIN)
     return bool(value.item() == 1.0)
+
+
+def gather_to_first(obj: Any) -> list[Any] | None:
+    """Every rank's ``obj`` (picklable), as a list in rank order on rank 0 and None elsewhere;
+    ``[obj]`` when not distributed. A collective: every rank must call it."""
+    if not is_distributed():
+        return [obj]
+    gathered = [None] * world_size() if rank() == 0 else None
+    dist.gather_object(obj, gathered, dst=0)
+    return gathered

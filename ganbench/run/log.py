@@ -2,12 +2,14 @@
 when ``Experiment.tensorboard`` is on."""
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from ..results import append_jsonl
+from ..results import append_jsonl, read_jsonl
+from ..storage import atomic_write_text
 
 
 def format_seconds(seconds: float) -> str:
@@ -35,6 +37,17 @@ class RunLog:
         self.tensorboard.log(record)
         if self.console:
             print(self.line(record), file=sys.stderr, flush=True)
+
+    def drop_after(self, step: int) -> None:
+        """Forget the training and evaluation records after ``step``: a run resumed from its
+        step-``step`` checkpoint trains those steps again and logs them anew, and a log must not
+        hold them twice. Other records (a divergence) stay."""
+        if not self.enabled or not self.path.exists():
+            return
+        records = read_jsonl(self.path)
+        keep = [r for r in records if r.get("kind") not in ("train", "eval") or r.get("step", 0) <= step]
+        if len(keep) != len(records):
+            atomic_write_text(self.path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in keep))
 
     def line(self, record: dict[str, Any]) -> str:
         step = record.get("step", 0)

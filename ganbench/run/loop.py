@@ -64,8 +64,10 @@ def train(run: Run, run_dir: Path, log: Callable[[dict], None],
                  **run.log_values()})
             d_sum.zero_(), g_sum.zero_()
             window_start, window_steps = time.perf_counter(), 0
-        if must_save and run.rank == 0:
-            checkpoint.save(run_dir, run.state_dict())
+        if must_save:
+            state = run.state_dict()   # on every rank: it gathers each rank's random state
+            if run.rank == 0:
+                checkpoint.save(run_dir, state)
         if evaluate and exp.eval_every and run.step % exp.eval_every == 0 and not at_end and run.rank == 0:
             eval_start = time.perf_counter()
             # Metrics may draw from the global RNG; training must not notice (bitwise resume).

@@ -17,6 +17,7 @@ import torch
 
 from ..storage import atomic_write_json
 from . import checkpoint
+from .log import RunLog
 from .loop import DivergedError, train
 from .trainer import Run
 
@@ -31,16 +32,18 @@ def reseed(run: Run, restart: int) -> None:
     torch.manual_seed(run.seed + RESEED_STRIDE * restart)
 
 
-def train_with_policy(run: Run, run_dir: Path, log: Callable[[dict], None],
+def train_with_policy(run: Run, run_dir: Path, log: RunLog,
                       evaluate: Callable[[Run], dict] | None = None
                       ) -> tuple[Run, list[dict[str, Any]], Exception | None]:
     """Train to the end, applying ``on_divergence``. Returns (the run, its restarts, the
     divergence that stopped it or None)."""
     exp = run.exp
     restarts = read_restarts(run_dir)
+    start = checkpoint_step(run_dir)
+    log.drop_after(start)   # the steps after the checkpoint are trained (and logged) again
     # Re-seed the noise only when resuming from the very checkpoint a restart started from;
     # a later checkpoint already holds the restarted trajectory's noise state.
-    resumed_at_restart = restarts and checkpoint_step(run_dir) <= restarts[-1]["from_step"]
+    resumed_at_restart = restarts and start <= restarts[-1]["from_step"]
     restart = len(restarts) if resumed_at_restart else 0
     while True:
         try:

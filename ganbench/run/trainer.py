@@ -199,6 +199,10 @@ class Run:
             "g_opt": self.g_opt.state_dict(), "d_opt": self.d_opt.state_dict(),
             "terms": [optional(t, "state_dict", dict)() for t in self.terms],
             "rng": checkpoint.rng_state(self.generator), "noise": self.noise.get_state(),
+            # every rank's random state, in rank order (a collective: every rank calls state_dict),
+            # so that a data-parallel run resumes with each rank drawing its own batches again
+            "rank_rng": distributed.gather_to_first(
+                {"rng": checkpoint.rng_state(self.generator), "noise": self.noise.get_state()}),
         }
 
     def load_state_dict(self, state: dict[str, Any], source: str = "checkpoint") -> None:
@@ -220,9 +224,21 @@ class Run:
                              "Delete that run directory or write to another --out to start afresh.") from None
         self.step, self.images_seen = int(state["step"]), int(state["images_seen"])
         self.train_seconds = float(state.get("train_seconds", 0.0))
-        checkpoint.set_rng_state(state["rng"], self.generator)
-        self.noise.set_state(state["noise"])
+        self._load_random_state(state)
         self.notify_schedules()
+
+    def _load_random_state(self, state: dict[str, Any]) -> None:
+        ranks = state.get("rank_rng")
+        if ranks and len(ranks) == self.world:
+            mine = ranks[self.rank]
+        elif self.world == 1 or not ranks:
+            mine = state   # rank 0's state (checkpoints written before rank_rng existed)
+        else:
+            raise ValueError(f"the checkpoint was written by a {len(ranks)}-process data-parallel run "
+                             f"and is resumed by {self.world} processes: each rank's batches cannot be "
+                             f"continued exactly. Resume with {len(ranks)} processes, or start afresh.")
+        checkpoint.set_rng_state(mine["rng"], self.generator)
+        self.noise.set_state(mine["noise"])
 
     def notify_schedules(self) -> None:
         for module in self.scheduled:
