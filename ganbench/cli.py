@@ -8,6 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
+from . import cli_list
+
 EPILOG = "Docs: README.md and docs/. Set GANBENCH_DEBUG=1 for full tracebacks."
 
 
@@ -66,13 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     tb = sub.add_parser("tensorboard", help="export runs' metrics.jsonl as TensorBoard event files")
     tb.add_argument("run_dirs", nargs="+")
 
-    lst = sub.add_parser("list", help="list registered components")
-    lst.add_argument("kind", nargs="?", help="only this kind (architectures, losses, ...)")
-    lst.add_argument("--json", action="store_true")
-    lst.add_argument("--details", action="store_true",
-                     help="architectures: build each one and print G and D parameter counts")
-    lst.add_argument("--resolution", type=int, default=32, help="for --details (default 32)")
-    lst.add_argument("--num-classes", type=int, default=10, help="for --details (default 10; 0 = unconditional)")
+    cli_list.add_parser(sub)
 
     plugins = sub.add_parser("plugins", help="list plugins: version, components, load errors")
     plugins.add_argument("--json", action="store_true")
@@ -236,52 +232,6 @@ def cmd_tensorboard(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_list(args: argparse.Namespace) -> int:
-    from .interfaces import KINDS
-    from .registry import get_registry
-    registry = get_registry()
-    if args.kind and args.kind not in KINDS:
-        raise ValueError(f"unknown kind {args.kind!r}; kinds are {', '.join(KINDS)}")
-    comps = registry.components(args.kind)
-    if args.details:
-        return print_architecture_details(comps, args.resolution, args.num_classes, args.json)
-    if args.json:
-        print(json.dumps([{"kind": c.kind, "name": c.name, "plugin": c.plugin,
-                           "summary": c.description} for c in comps], indent=2))
-        return 0
-    kind = None
-    for c in comps:
-        if c.kind != kind:
-            kind = c.kind
-            print(f"{kind}:")
-        print(f"  {c.name:<24} {c.description}  [{c.plugin}]")
-    return 0
-
-
-def print_architecture_details(comps: list, resolution: int, num_classes: int, as_json: bool) -> int:
-    """Parameter counts of every architecture at one resolution (built with default settings)."""
-    rows = []
-    for comp in comps:
-        if comp.kind != "architectures":
-            continue
-        try:
-            G, D = comp.load()(resolution=resolution, channels=3, num_classes=num_classes)
-        except ValueError as err:   # e.g. a resolution the architecture does not support
-            rows.append({"name": comp.name, "error": str(err)})
-            continue
-        rows.append({"name": comp.name, "G_params": sum(p.numel() for p in G.parameters()),
-                     "D_params": sum(p.numel() for p in D.parameters())})
-    if as_json:
-        print(json.dumps(rows, indent=2))
-        return 0
-    print(f"architectures at {resolution}x{resolution}, {num_classes} classes, default settings:")
-    for row in rows:
-        counts = (f"G {row['G_params'] / 1e6:8.3f}M   D {row['D_params'] / 1e6:8.3f}M"
-                  if "error" not in row else f"not buildable: {row['error']}")
-        print(f"  {row['name']:<14} {counts}")
-    return 0
-
-
 def cmd_plugins(args: argparse.Namespace) -> int:
     from .registry import get_plugins
     plugins = get_plugins()
@@ -306,7 +256,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "eval": cmd_eval, "table": cmd_table, "plot": cmd_plot, "report": cmd_report,
-            "sample": cmd_sample, "tensorboard": cmd_tensorboard, "list": cmd_list, "plugins": cmd_plugins}
+            "sample": cmd_sample, "tensorboard": cmd_tensorboard, "list": cli_list.cmd_list, "plugins": cmd_plugins}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

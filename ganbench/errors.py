@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import re
+from typing import Callable
 
 
 class ConfigError(Exception):
@@ -35,14 +36,17 @@ def is_user_error(err: BaseException) -> bool:
                             PermissionError, ValueError, IsADirectoryError, NotADirectoryError))
 
 
-def gin_location(text: str) -> str | None:
-    """Where gin says an error is ("In file X, line N" -> ``X:N``; a ``-p`` binding -> its
-    number), or None when the text names no place."""
+def gin_location(text: str, binding_label: Callable[[int], str] | None = None) -> str | None:
+    """Where gin says an error is ("In file X, line N" -> ``X:N``; "In bindings string line N"
+    -> ``binding_label(N)``, by default ``command-line binding N``), or None when the text names
+    no place."""
     match = re.search(r"In file \"?'?([^\"',]+)\"?'?, line (\d+)", text)
     if match:
         return f"{match.group(1)}:{match.group(2)}"
     match = re.search(r"In bindings string line (\d+)", text)
-    return f"command-line binding {match.group(1)}" if match else None
+    if not match:
+        return None
+    return binding_label(int(match.group(1))) if binding_label else f"command-line binding {match.group(1)}"
 
 
 def describe_error(err: BaseException) -> str:

@@ -92,6 +92,36 @@ def test_uninstalled_plugin_names_the_package_to_install(ganbench_cli, relativis
     assert "Traceback" not in missing.stderr
 
 
+MISSPELLED_STUDY = """
+Benchmark.variants = {'RaHinge': []}
+Experiment.loss = @losses.relativistic_hinge
+losses.relativistic_hinge.margn = 2.0
+"""
+
+
+def test_plugin_parameters_are_listed_and_a_misspelled_one_is_named(ganbench_cli, relativistic_site, tmp_path):
+    listed = ganbench_cli(["list", "losses", "relativistic_hinge", "--details"], sites=[relativistic_site])
+    assert listed.returncode == 0, listed.stderr
+    assert "  losses.relativistic_hinge  [relativistic]  relativistic average hinge loss" in listed.stdout
+    assert "\n      margin = 1.0\n" in listed.stdout
+    (tmp_path / "study.gin").write_text(MISSPELLED_STUDY)
+    typo = ganbench_cli(["run", "study.gin", "--dry-run"], sites=[relativistic_site])
+    assert typo.returncode == 2
+    assert typo.stderr == ("ganbench: error: study.gin:4: unknown parameter 'margn' of losses.relativistic_hinge. "
+                           "Did you mean margin? Valid parameters of losses.relativistic_hinge: margin "
+                           "(`ganbench list losses relativistic_hinge --details` shows them with their defaults).\n")
+
+
+def test_uninstalled_plugin_fragment_names_the_package_once(ganbench_cli, tmp_path):
+    (tmp_path / "study.gin").write_text("Benchmark.variants = {'a': []}\ninclude 'relativistic/rel_hinge.gin'\n")
+    missing = ganbench_cli(["run", "study.gin", "--dry-run"])
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("ganbench: error: study.gin:2: included file 'relativistic/rel_hinge.gin' "
+                                     "was not found in the gin search path")
+    assert missing.stderr.count("study.gin") == 1 and missing.stderr.count("pip install ganbench-relativistic") == 1
+    assert missing.stderr.count("\n") == 1 and "Traceback" not in missing.stderr
+
+
 def test_unknown_message_hints_only_for_known_plugin_components():
     known = unknown_message("metrics", "nearest_neighbour_distance", ["fid_domain"])
     assert "pip install ganbench-relativistic" in known and "Valid metrics: fid_domain." in known
