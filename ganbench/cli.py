@@ -159,6 +159,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     print((study_dir / "tables.md").read_text())
     print(f"results: {study_dir}")
+    busy = [label for label, s in status.items() if s == "busy"]
+    if busy:
+        print(f"ganbench: {len(busy)} cell(s) are being trained by another ganbench process right now "
+              f"(busy), so the tables above do not have them yet: {', '.join(busy)}. Run the same "
+              "command again once that process has finished (or `ganbench table` to rebuild the tables).",
+              file=sys.stderr)
     failed = [label for label, s in status.items() if s == "failed"]
     if failed:
         print(f"ganbench: {len(failed)} cell(s) failed (see error.txt in their directories): "

@@ -56,3 +56,17 @@ def test_two_concurrent_runners_never_run_a_cell_twice(tmp_path):
     results = json.loads((out / "tiny" / "results.json").read_text())
     assert all(r["seeds_done"] == 2 for r in results)
     assert "pending" not in (out / "tiny" / "tables.md").read_text()
+
+
+def test_the_cli_says_which_cells_another_runner_still_trains(tmp_path, capsys):
+    """A runner that finishes while another still trains cells must not print a partial table
+    without a word about them."""
+    from ganbench import cli
+    gin_file, out = write_study(tmp_path, steps=2), tmp_path / "runs"
+    cell_a = out / "tiny" / "a" / "seed-0"
+    cell_a.mkdir(parents=True)
+    with FileLock(str(cell_a / ".lock")):
+        assert cli.main(["run", str(gin_file), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "1 cell(s) are being trained by another ganbench process right now (busy)" in err
+    assert "a/seed-0" in err.split("(busy)")[1]
