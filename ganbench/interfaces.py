@@ -200,6 +200,11 @@ class Metric(Protocol):
     """What a `metrics` factory returns: ``metric(ctx) -> {result_name: value}`` (floats).
 
     Result names are what tables show, e.g. ``{"fid_domain": 12.3}`` or ``{"swd_16": .., "swd_avg": ..}``.
+    A metric that raises loses only its own results: the evaluation records
+    ``"ExceptionType: message"`` under the metric's name (``metric_errors`` in the run's ``done``
+    file) and keeps the other metrics' values. A metric that asks for feature extractors by name
+    declares them (``feature_extractors``, OPTIONAL_MEMBERS), so a study checks the names before
+    it trains anything.
     """
 
     def __call__(self, ctx: EvalContext) -> dict[str, float]: ...
@@ -285,6 +290,15 @@ OPTIONAL_MEMBERS: dict[str, OptionalMember] = {
         "no labeler.json",
         "describe() -> JSON-able dict, once per run before training, written to labeler.json "
         "(which images are labelled, pre-training accuracy...)"),
+    "feature_extractors": OptionalMember(
+        "metrics",
+        "nothing is checked before training: an unknown extractor name fails the metric at "
+        "evaluation (recorded in the run's metric_errors, the other metrics are kept)",
+        "read once per cell of a study while it is validated, before anything trains (``ganbench "
+        "run`` and ``--dry-run``), on the metric the factory returned: a sequence of the registered "
+        "feature-extractor names (str) the metric will pass to ctx.fake_features / "
+        "ctx.reference_features or resolve('feature_extractors', ...); an unregistered name stops "
+        "the study with a ConfigError naming the variant, the metric and the valid names"),
     "cluster_labels": OptionalMember(
         "labelers",
         "False: predict() returns class scores in the dataset's class order",

@@ -2,7 +2,8 @@
 
 Layout of a study: ``<out>/<benchmark>/<cell id>/seed-<n>/`` holding ``config.gin`` (the
 operative gin config), ``versions.json``, ``labeler.json``, ``metrics.jsonl`` (training log and
-evaluations), ``checkpoint.pt`` and, written last, ``done`` (JSON: status and final metrics).
+evaluations), ``checkpoint.pt`` and, written last, ``done`` (JSON: status and final metrics, plus
+``metric_errors`` when some metrics failed), or ``error.txt`` (the traceback) when the seed crashed.
 ``<out>/<benchmark>/study.json`` records the grid so tables can be rebuilt without the gin file.
 """
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 from .storage import atomic_write_json
 
 DONE = "done"
+ERROR = "error.txt"          # written by a seed that crashed (ganbench.study.cell.report_failure)
+METRIC_ERRORS = "metric_errors"   # in done: metric name -> "ExceptionType: message"
 
 
 def seed_dir(study_dir: Path, cell_id: str, seed: int) -> Path:
@@ -92,7 +95,12 @@ def read_done(run_dir: Path) -> dict[str, Any] | None:
 
 @dataclass
 class CellSummary:
-    """Median and spread over seeds of every metric of one cell."""
+    """Median and spread over seeds of every metric of one cell, and what failed.
+
+    ``seed_errors``: seeds that crashed (an ``error.txt`` and no ``done``) -> the exception
+    (``"ExceptionType: message"``). ``metric_errors``: finished seeds -> {metric name: the
+    exception} for the metrics that failed in the final evaluation; ``seed_results`` names the
+    results each finished seed has, so ``failures`` can tell which result a failure cost."""
 
     cell_id: str
     variant: str
@@ -101,6 +109,14 @@ class CellSummary:
     seeds_done: int = 0
     seeds_diverged: int = 0
     values: dict[str, list[float]] = field(default_factory=dict)
+    seed_errors: dict[int, str] = field(default_factory=dict)
+    metric_errors: dict[int, dict[str, str]] = field(default_factory=dict)
+    seed_results: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def seeds_failed(self) -> int:
+        """Seeds that crashed (not counting finished seeds with failed metrics)."""
+        return len(self.seed_errors)
 
     def stat(self, metric: str) -> dict[str, float] | None:
         vals = self.values.get(metric)
@@ -108,15 +124,60 @@ class CellSummary:
             return None
         return {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals)}
 
+    def failures(self, result: str) -> list[tuple[int, str]]:
+        """(seed, reason) for each seed that has no value of ``result`` because something failed:
+        the seed crashed, or it finished without ``result`` while a metric failed. A failure is
+        put on the result of the metric whose name it is or starts (``swd`` -> ``swd_avg``); when
+        no failed metric's name matches (``inception_score`` -> ``is``), every failed metric of the
+        seed is named, since ganbench cannot tell which one would have made ``result``."""
+        found = dict(self.seed_errors)
+        for seed, errors in self.metric_errors.items():
+            if errors and result not in self.seed_results.get(seed, ()):
+                matched = {m: e for m, e in errors.items() if result == m or result.startswith(m + "_")}
+                found[seed] = "; ".join(e if matched else f"{m}: {e}"
+                                        for m, e in (matched or errors).items())
+        return sorted(found.items())
+
+
+def error_reason(text: str) -> str:
+    """The exception of a traceback (an ``error.txt``) as ``"ExceptionType: message"``: the
+    final exception's lines, its type without the module path."""
+    lines = text.rstrip().splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
+    i = starts[-1] + 1 if starts else 0
+    while starts and i < len(lines) and (lines[i].startswith((" ", "\t")) or not lines[i].strip()):
+        i += 1     # the frames ("  File ...", their source lines and carets)
+    reason = "\n".join(lines[i:]).strip() or (lines[-1].strip() if lines else "")
+    head, sep, rest = reason.partition(":")
+    if sep and head.replace(".", "").replace("_", "").isalnum():
+        reason = f"{head.rsplit('.', 1)[-1]}:{rest}"
+    return reason or "unknown error (empty error.txt)"
+
+
+def read_error(run_dir: Path) -> str | None:
+    """Why a seed crashed (``error_reason`` of its ``error.txt``), or None when it has none."""
+    try:
+        return error_reason((run_dir / ERROR).read_text(encoding="utf-8", errors="replace"))
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        return f"unreadable {ERROR}: {err.strerror or err}"
+
 
 def summarize(study_dir: Path, cells: list[dict[str, Any]], seeds: list[int]) -> list[CellSummary]:
-    """Read every seed's ``done`` file; diverged seeds are counted and left out of the median."""
+    """Read every seed's ``done`` file; diverged seeds are counted and left out of the median.
+    A seed without ``done`` but with ``error.txt`` counts as failed, with the reason; metrics
+    that failed in a finished seed are kept per seed (``CellSummary.failures``)."""
     summaries = []
     for cell in cells:
         summary = CellSummary(cell["id"], cell["variant"], dict(cell["axis_values"]), len(seeds))
         for seed in seeds:
-            done = read_done(seed_dir(study_dir, cell["id"], seed))
+            run_dir = seed_dir(study_dir, cell["id"], seed)
+            done = read_done(run_dir)
             if done is None:
+                reason = read_error(run_dir)
+                if reason is not None:
+                    summary.seed_errors[seed] = reason
                 continue
             summary.seeds_done += 1
             if done["status"] != "done":
@@ -124,6 +185,9 @@ def summarize(study_dir: Path, cells: list[dict[str, Any]], seeds: list[int]) ->
                 continue
             for key, value in done["metrics"].items():
                 summary.values.setdefault(key, []).append(float(value))
+            summary.seed_results[seed] = sorted(done["metrics"])
+            if done.get(METRIC_ERRORS):
+                summary.metric_errors[seed] = {str(m): str(e) for m, e in done[METRIC_ERRORS].items()}
         summaries.append(summary)
     return summaries
 
@@ -151,11 +215,16 @@ def read_study_manifest(study_dir: Path) -> dict[str, Any]:
 def write_results(study_dir: Path, summaries: list[CellSummary]) -> None:
     rows = [{"cell": s.cell_id, "variant": s.variant, "axes": s.axis_values,
              "seeds_total": s.seeds_total, "seeds_done": s.seeds_done, "seeds_diverged": s.seeds_diverged,
-             "metrics": {m: {**(s.stat(m) or {}), "values": v} for m, v in s.values.items()}}
+             "seeds_failed": s.seeds_failed,
+             "metrics": {m: {**(s.stat(m) or {}), "values": v} for m, v in s.values.items()},
+             # the full reasons; tables show them shortened
+             "failures": [{"seed": seed, "error": e} for seed, e in sorted(s.seed_errors.items())],
+             "metric_errors": [{"seed": seed, "metric": m, "error": e}
+                               for seed, errors in sorted(s.metric_errors.items()) for m, e in errors.items()]}
             for s in summaries]
     atomic_write_json(study_dir / "results.json", rows)
 
 
-__all__ = ["seed_dir", "versions", "append_jsonl", "read_jsonl", "write_done", "read_done",
-           "summarize", "load_results", "CellSummary", "write_study_manifest", "read_study_manifest",
-           "write_results"]
+__all__ = ["DONE", "ERROR", "METRIC_ERRORS", "seed_dir", "versions", "append_jsonl", "read_jsonl",
+           "write_done", "read_done", "read_error", "error_reason", "summarize", "load_results",
+           "CellSummary", "write_study_manifest", "read_study_manifest", "write_results"]

@@ -115,19 +115,43 @@ class Evaluation:
             num_classes=self.sampler.num_classes, cache_dir=self.cache_dir, device=self.device, seed=seed,
             num_samples=num_samples)
 
-    def run(self, metrics: Sequence[Any], seed: int = 0, num_samples: int = 2000) -> dict[str, float]:
+    def run(self, metrics: Sequence[Any], seed: int = 0, num_samples: int = 2000,
+            errors: dict[str, str] | None = None) -> dict[str, float]:
+        """Every metric's results on one context. With ``errors`` (a dict), a metric that raises
+        (building it, running it, or a value that is not a number) loses only its own results:
+        its error is recorded there as metric name -> ``"ExceptionType: message"`` and the other
+        metrics still run. Without it, the first failure propagates (``ganbench eval``)."""
         ctx = self.context(seed, num_samples)
         results: dict[str, float] = {}
         for spec in metrics:
-            metric = resolve("metrics", spec)
-            for key, value in metric(ctx).items():
-                results[key] = float(value)
+            try:
+                metric = resolve("metrics", spec)
+                values = {key: float(value) for key, value in metric(ctx).items()}
+            except Exception as err:   # noqa: BLE001 - one broken metric must not cost the others
+                if errors is None:
+                    raise
+                errors[metric_name(spec)] = error_text(err)
+                continue
+            results.update(values)
         return results
 
 
-def evaluate_run(run: Any, cache_dir: str) -> dict[str, float]:
-    """Score a trained ``ganbench.run.Run`` with its experiment's metrics."""
+def metric_name(spec: Any) -> str:
+    """The name a metric is known by: its registered name, or its factory's (gin) name."""
+    return spec if isinstance(spec, str) else getattr(spec, "__name__", repr(spec))
+
+
+def error_text(err: BaseException) -> str:
+    """``"ExceptionType: message"``, as recorded for a failed metric."""
+    message = str(err).strip()
+    return f"{type(err).__name__}: {message}" if message else type(err).__name__
+
+
+def evaluate_run(run: Any, cache_dir: str, errors: dict[str, str] | None = None) -> dict[str, float]:
+    """Score a trained ``ganbench.run.Run`` with its experiment's metrics. With ``errors``, a
+    failing metric is recorded there and the others are returned (``Evaluation.run``)."""
     sampler = Sampler(run.sampler, run.num_classes, run.labeler.sample_fake_labels, run.device,
                       truncation=run.exp.truncation)
     evaluation = Evaluation(sampler, run.train_set, run.test_set, run.labeler, cache_dir, run.device)
-    return evaluation.run(run.exp.metrics, seed=run.seed, num_samples=run.exp.eval_samples)
+    return evaluation.run(run.exp.metrics, seed=run.seed, num_samples=run.exp.eval_samples,
+                          errors=errors)

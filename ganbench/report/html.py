@@ -84,9 +84,21 @@ def img_tag(png: bytes, alt: str, css_class: str, width: int | None = None) -> s
 
 
 def status_section(info: dict[str, Any], summaries: list[CellSummary]) -> str:
+    """Per cell: seeds finished, diverged and crashed, and every failure with its full reason
+    (the tables show a shortened one)."""
     rows = [[s.variant + "".join(f", {a}={v}" for a, v in s.axis_values.items()),
-             f"{s.seeds_done}/{s.seeds_total}", str(s.seeds_diverged)] for s in summaries]
-    return html_table(["cell", "seeds finished", "seeds diverged"], rows)
+             f"{s.seeds_done}/{s.seeds_total}", str(s.seeds_diverged), str(s.seeds_failed),
+             failure_text(s)] for s in summaries]
+    return html_table(["cell", "seeds finished", "seeds diverged", "seeds failed", "failures"], rows)
+
+
+def failure_text(summary: CellSummary) -> str:
+    """Every crashed seed and every metric that failed in a finished seed, with the reason."""
+    parts = [f"seed {seed} crashed: {reason} (traceback in {summary.cell_id}/seed-{seed}/error.txt)"
+             for seed, reason in sorted(summary.seed_errors.items())]
+    parts += [f"seed {seed}: metric {metric} failed: {reason}"
+              for seed, errors in sorted(summary.metric_errors.items()) for metric, reason in errors.items()]
+    return "; ".join(parts)
 
 
 def html_table(header: list[str], rows: list[list[str]]) -> str:

@@ -94,19 +94,48 @@ def looks_alike(stats: list[dict[str, float] | None], best: float | None, decima
                for s in stats)
 
 
+# A failure's reason in a table cell: its first line, cut to this many characters (the full
+# reasons are in results.json and in the HTML report's status section).
+REASON_CHARS = 60
+
+
+def short_reason(failures: list[tuple[int, str]], fmt: str) -> str:
+    """The first failed seed's reason, short and escaped for ``fmt`` (it is text from a plugin)."""
+    lines = failures[0][1].strip().splitlines()
+    reason = lines[0].strip() if lines else "unknown error"
+    if len(reason) > REASON_CHARS or len(lines) > 1:
+        reason = reason[:REASON_CHARS - 3].rstrip() + "..."
+    if fmt == "latex":
+        return _latex_escape(reason)
+    if fmt == "html":
+        return html.escape(reason)
+    return reason.replace("|", "\\|") if fmt == "markdown" else reason
+
+
 def fmt_cell(summary: CellSummary | None, metric: str, bold: bool, fmt: str,
              decimals: int | None = None) -> str:
     """One table cell: median [min, max] plus notes. ``decimals``: shared by the cell's column or
-    metric (``shared_decimals``); None formats the cell on its own."""
+    metric (``shared_decimals``); None formats the cell on its own.
+
+    Seeds that failed for this metric (crashed, or finished while the metric failed) are counted
+    with the first one's reason: ``failed (3/3: ValueError: ...)`` when no seed has a value, or a
+    note ``(1/3 failed: ...)`` beside the median of the others. A cell with a failure is never
+    bold (``metric_table``)."""
     if summary is None:
         return ""
     stat = summary.stat(metric)
+    failures = summary.failures(metric)
     notes = []
     if summary.seeds_diverged:
         notes.append(f"{summary.seeds_diverged}/{summary.seeds_total} diverged")
-    missing = summary.seeds_total - summary.seeds_done
+    missing = summary.seeds_total - summary.seeds_done - summary.seeds_failed
     if missing:
         notes.append(f"{missing} not run")
+    if stat is None and failures:
+        others = f"; {', '.join(notes)}" if notes else ""
+        return f"failed ({len(failures)}/{summary.seeds_total}: {short_reason(failures, fmt)}{others})"
+    if failures:   # last: the reason may hold commas of its own
+        notes.append(f"{len(failures)}/{summary.seeds_total} failed: {short_reason(failures, fmt)}")
     note = f" ({', '.join(notes)})" if notes else ""
     if stat is None:
         return ("n/a" + note) if summary.seeds_done else ("pending" + note)
@@ -114,19 +143,21 @@ def fmt_cell(summary: CellSummary | None, metric: str, bold: bool, fmt: str,
         return f"{stat['median']:{CSV_FORMAT}}"
     d = shared_decimals([stat]) if decimals is None else decimals
     median = f"{stat['median']:.{d}f}"
-    if bold:
+    if bold and not failures:
         median = {"latex": f"\\textbf{{{median}}}", "html": f"<b>{median}</b>"}.get(fmt, f"**{median}**")
-    spread = f"[{stat['min']:.{d}f}, {stat['max']:.{d}f}]" if stat["n"] > 1 else ""
-    return f"{median} {spread}{note}".strip()
+    spread = f" [{stat['min']:.{d}f}, {stat['max']:.{d}f}]" if stat["n"] > 1 else ""
+    return f"{median}{spread}{note}"
 
 
 def best_medians(cols: list, variants: list[str], summaries: list[CellSummary],
                  metric: str) -> dict[tuple, float]:
-    """The best median per column (lowest or highest, by metric)."""
+    """The best median per column (lowest or highest, by metric). Cells where the metric failed
+    for some seed do not compete: their median is of the seeds it did not fail on, which may be
+    the easy ones (FID fails on degenerate samples)."""
     best = {}
     for col in cols:
         medians = [(s.stat(metric) or {}).get("median") for v in variants
-                   if (s := lookup(summaries, v, col))]
+                   if (s := lookup(summaries, v, col)) and not s.failures(metric)]
         medians = [m for m in medians if m is not None]
         if medians:
             best[col] = max(medians) if higher_is_better(metric) else min(medians)
@@ -152,8 +183,10 @@ def metric_table(info: dict[str, Any], summaries: list[CellSummary], metric: str
         row = [variant]
         for col in cols:
             stat = stats[variant, col]
-            is_best = stat is not None and col in best and stat["median"] == best[col]
-            row.append(fmt_cell(lookup(summaries, variant, col), metric, is_best, fmt, decimals))
+            cell = lookup(summaries, variant, col)
+            is_best = (stat is not None and col in best and stat["median"] == best[col]
+                       and not cell.failures(metric))
+            row.append(fmt_cell(cell, metric, is_best, fmt, decimals))
         rows.append(row)
     return render(header, rows, fmt)
 
@@ -205,14 +238,20 @@ def csv_text(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _csv(value: str) -> str:
-    return f'"{value}"' if "," in value or '"' in value else value
+    # RFC 4180: quote a field with a comma, quote or line break, doubling its quotes
+    if any(c in value for c in ',"\n\r'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+# One pass, so the braces of \textbackslash{} are not escaped again (as a chain of replace() did).
+_LATEX_SPECIALS = str.maketrans({"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_",
+                                 "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}",
+                                 "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"})
 
 
 def _latex_escape(text: str) -> str:
-    for char, repl in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"),
-                       ("#", r"\#"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}")):
-        text = text.replace(char, repl)
-    return text
+    return text.translate(_LATEX_SPECIALS)
 
 
 def render_all(info: dict[str, Any], summaries: list[CellSummary], fmt: str = "markdown") -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from .. import config, distributed
 from ..config import fingerprint
 from ..errors import describe_error
-from ..results import read_done, read_jsonl, versions, write_done
+from ..results import METRIC_ERRORS, read_done, read_jsonl, versions, write_done
 from ..storage import atomic_write_json, atomic_write_text
 
 
@@ -97,11 +97,16 @@ def run_cell(task: CellTask) -> str:
 
 
 def train_and_evaluate(task: CellTask, run: Any, run_dir: Path, log: Any) -> str:
-    """Train under the divergence policy, then (rank 0) evaluate and write ``done``."""
-    from ..evaluate import evaluate_run
+    """Train under the divergence policy, then (rank 0) evaluate and write ``done``.
+
+    A metric that fails loses only its own results, in the evaluations during training and in
+    the final one: the others are logged and written to ``done`` (status ``done``), the failures
+    as ``metric_errors`` (metric name -> "ExceptionType: message"). The final checkpoint is
+    written before the final evaluation, so a crash there (error.txt) costs no training: the next
+    ``ganbench run`` resumes at the last step and only evaluates."""
     from ..run.restarts import train_with_policy
-    run, restarts, diverged = train_with_policy(run, run_dir, log,
-                                                evaluate=lambda r: evaluate_run(r, task.cache_dir))
+    run, restarts, diverged = train_with_policy(
+        run, run_dir, log, evaluate=lambda r: evaluate_keeping_going(r, task))
     if run.rank != 0:
         return "diverged" if diverged is not None else "done"
     if diverged is not None:
@@ -111,13 +116,29 @@ def train_and_evaluate(task: CellTask, run: Any, run_dir: Path, log: Any) -> str
         return "diverged"
     train_seconds = run.train_seconds
     eval_start = time.perf_counter()
-    metrics = evaluate_run(run, task.cache_dir)
+    metrics = evaluate_keeping_going(run, task)
+    errors = metrics.pop(METRIC_ERRORS, {})
     log({"kind": "eval", "step": run.step, "images_seen": run.images_seen,
-         "train_seconds": train_seconds, **metrics})
+         "train_seconds": train_seconds, **metrics, **({METRIC_ERRORS: errors} if errors else {})})
     atomic_write_text(run_dir / "config.gin", config.operative_config())
+    extra = {METRIC_ERRORS: errors} if errors else {}
     write_done(run_dir, "done", metrics, step=run.step, train_seconds=train_seconds,
-               eval_seconds=time.perf_counter() - eval_start, restarts=restarts)
+               eval_seconds=time.perf_counter() - eval_start, restarts=restarts, **extra)
     return "done"
+
+
+def evaluate_keeping_going(run: Any, task: CellTask) -> dict[str, Any]:
+    """The run's metrics, plus ``metric_errors`` (metric name -> "ExceptionType: message") when
+    some failed; each failure is also reported on stderr as it happens."""
+    from ..evaluate import evaluate_run
+    errors: dict[str, str] = {}
+    metrics: dict[str, Any] = evaluate_run(run, task.cache_dir, errors=errors)
+    for name, reason in errors.items():
+        print(f"ganbench: cell {task.label}: metric {name!r} failed at step {run.step} (its results "
+              f"are left out, the other metrics are kept): {reason}", file=sys.stderr)
+    if errors:
+        metrics[METRIC_ERRORS] = errors
+    return metrics
 
 
 def last_eval(log_path: Path) -> dict[str, float]:
@@ -125,7 +146,7 @@ def last_eval(log_path: Path) -> dict[str, float]:
     evals = [r for r in read_jsonl(log_path) if r.get("kind") == "eval"]
     if not evals:
         return {}
-    skip = {"kind", "step", "images_seen", "train_seconds"}
+    skip = {"kind", "step", "images_seen", "train_seconds", METRIC_ERRORS}
     return {k: v for k, v in evals[-1].items() if k not in skip}
 
 

@@ -3,13 +3,16 @@ cell), and validate every cell's configuration before anything is written or tra
 from __future__ import annotations
 
 import os
+import re
+import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from .. import config
+from .. import config, distributed
 from ..components import resolve
 from ..config import Benchmark, Cell, expand, fingerprint
 from ..errors import RegistryError
+from ..interfaces import optional
 from ..results import seed_dir
 from ..storage import cache_dir
 from .cell import CellTask
@@ -41,11 +44,17 @@ def validate(benchmark_file: str | os.PathLike, cells: list[Cell],
 
     Besides parsing, this builds the cheap components (labeler, loss, regularizers, metrics) and
     each distinct dataset once, so bad values (a label fraction of 1.5, a missing image folder,
-    an unreadable image) are caught here too. Datasets cache their arrays, so the cells reuse them.
+    an unreadable image) are caught here too, and so is a feature extractor a metric names that
+    no plugin registers. Datasets cache their arrays, so the cells reuse them.
+
+    It also warns (stderr, one line per variant and parameter) when a variant's ``include`` line
+    resets a parameter that the benchmark file's own lines set (see ``IncludeOverrides``).
     """
     datasets_seen: set[str] = set()
     requested = {}
+    overrides = IncludeOverrides(benchmark_file)
     for cell in cells:
+        overrides.check(cell, bindings)   # parses on its own, so first: gin ends as the cell leaves it
         try:
             config.parse([benchmark_file], list(cell.bindings) + list(bindings))
             requested[cell.id] = fingerprint.requested_config()
@@ -54,6 +63,9 @@ def validate(benchmark_file: str | os.PathLike, cells: list[Cell],
             raise config.ConfigError(f"in variant {cell.variant!r}: {err}") from None
         except (TypeError, ValueError, LookupError, OSError, RegistryError) as err:
             raise config.ConfigError(f"in variant {cell.variant!r}: {err}") from None
+    if distributed.rank() == 0:
+        for warning in overrides.warnings:
+            print(f"ganbench: warning: {warning}", file=sys.stderr)
     return requested
 
 
@@ -69,13 +81,134 @@ def preflight(exp: Any, datasets_seen: set[str]) -> None:
     for spec in exp.regularizers:
         resolve("regularizers", spec)
     for spec in exp.metrics:
-        resolve("metrics", spec)
+        check_extractors(spec, resolve("metrics", spec))
     bound = [line for line in config.full_config().splitlines() if line.startswith("datasets.")]
     key = repr((getattr(exp.dataset, "__name__", exp.dataset), bound))
     if key not in datasets_seen:
         for split in ("train", "test"):
             resolve("datasets", exp.dataset, split=split)
         datasets_seen.add(key)
+
+
+def check_extractors(spec: Any, metric: Any) -> None:
+    """Raise ConfigError when ``metric`` declares (OPTIONAL_MEMBERS ``feature_extractors``) a
+    feature-extractor name that no plugin registers; otherwise the metric would fail only at the
+    final evaluation, after the cell has trained."""
+    from ..evaluate.evaluation import metric_name
+    from ..registry import get_registry, unknown_message
+    valid = get_registry().names("feature_extractors")
+    declared = optional(metric, "feature_extractors", ()) or ()
+    for name in (declared,) if isinstance(declared, str) else declared:
+        if isinstance(name, str) and name not in valid:
+            raise config.ConfigError(
+                f"metric {metric_name(spec)!r} names feature extractor {name!r}: "
+                f"{unknown_message('feature_extractors', name, valid)}")
+
+
+# A variant line that is a gin ``include`` statement (nothing else on the line but a comment).
+_INCLUDE_LINE = re.compile(r"""^\s*include\s+(['"])(.+?)\1\s*(#.*)?$""")
+
+
+class IncludeOverrides:
+    """Finds the parameters a variant's ``include '...'`` line resets although the benchmark
+    file's own lines set them, which gin does silently (variant lines apply after the file, and
+    the last binding wins).
+
+    What counts as "set by the file": a binding on one of the file's own lines, found with gin's
+    own statement parser (so comments, continued lines and scopes read as gin reads them, with the
+    line number), not one that comes from a file it includes: a variant that switches a recipe the
+    file also includes (``models/...``) is expected to reset that recipe's values. Whether an
+    include resets one is decided on gin's parsed configuration (``gin.config._CONFIG``, as
+    ``fingerprint`` reads it), parsing the cell with the variant's lines up to the include and up
+    to and including it, so nested includes, macros and references count as gin applies them,
+    and a value the include sets to what the file already had is no reset. Only a reset that
+    survives to the end of the cell's bindings (a later variant line or ``-p`` may set it again)
+    is reported, once per (variant, parameter).
+    """
+
+    def __init__(self, benchmark_file: str | os.PathLike) -> None:
+        self.file = Path(benchmark_file)
+        self.warnings: list[str] = []
+        self._seen: set[tuple[str, tuple]] = set()
+        self._snapshots: dict[tuple[str, ...], dict[tuple, Any]] = {}
+        self._own: dict[tuple, tuple[int, str, Any]] | None = None
+
+    @staticmethod
+    def snapshot() -> dict[tuple, Any]:
+        """Every binding gin holds now: ((scope, selector), parameter) -> value."""
+        import gin
+        return {(key, arg): value for key, params in gin.config._CONFIG.items()
+                for arg, value in params.items()}
+
+    def _parsed(self, variant_lines: tuple[str, ...]) -> dict[tuple, Any]:
+        if variant_lines not in self._snapshots:
+            config.parse([self.file], list(variant_lines))
+            self._snapshots[variant_lines] = self.snapshot()
+        return self._snapshots[variant_lines]
+
+    def own_bindings(self) -> dict[tuple, tuple[int, str, Any]]:
+        """Binding key -> (line, name, value) of the last binding each of the file's own lines makes."""
+        if self._own is None:
+            import gin
+            from gin import config_parser
+            self._own = {}
+            text = self.file.read_text(encoding="utf-8")
+            for statement in config_parser.ConfigParser(text, gin.config.ParserDelegate(skip_unknown=True)):
+                if not isinstance(statement, config_parser.BindingStatement):
+                    continue
+                scope, selector, arg, value, location = statement
+                if arg:
+                    binding, name = (scope, selector, arg), f"{selector}.{arg}"
+                else:   # a macro, bound by gin as (name, 'gin.macro', 'value')
+                    macro = f"{scope}/{selector}" if scope else selector
+                    binding, name = (macro, "gin.macro", "value"), macro
+                try:
+                    parsed = gin.config.ParsedBindingKey.parse(binding)
+                except (ValueError, KeyError):
+                    continue
+                self._own[(parsed.config_key, parsed.arg_name)] = (location.line_num, name, value)
+        return self._own
+
+    def check(self, cell: Cell, bindings: Sequence[str] = ()) -> None:
+        """Record a warning for each parameter of the file that a variant's include resets in
+        ``cell`` (``bindings``: the ``-p`` options, applied after the variant). Parses gin only
+        for a variant with an include line; a cell that does not parse is left to ``validate``."""
+        lines = tuple(cell.bindings)
+        includes = [i for i, line in enumerate(lines) if _INCLUDE_LINE.match(line)]
+        if not includes:
+            return
+        try:
+            own = self.own_bindings()
+            if not own:
+                return
+            from_file = self._parsed(())
+            final = self._parsed(lines + tuple(bindings))
+            for i in includes:
+                before, after = self._parsed(lines[:i]), self._parsed(lines[:i + 1])
+                included = _INCLUDE_LINE.match(lines[i]).group(2)
+                for key, (line_num, name, value) in own.items():
+                    if (cell.variant, key) in self._seen or key not in from_file:
+                        continue
+                    file_value = from_file[key]
+                    if not (_same(value, file_value) and key in before and _same(before[key], file_value)):
+                        continue   # the file's line is not what is in effect at the include
+                    if key in after and not _same(after[key], file_value) and key in final \
+                            and _same(final[key], after[key]):
+                        self._seen.add((cell.variant, key))
+                        self.warnings.append(
+                            f"variant {cell.variant!r} includes {included!r}, which resets {name} = "
+                            f"{file_value!r} set in {self.file.name} line {line_num} to {after[key]!r}; "
+                            "set it again after the include in the variant to keep it")
+        except Exception:   # noqa: BLE001 - a warning must never stop a valid study
+            return
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as gin values (a reference equals another to the same configurable, however named)."""
+    try:
+        return bool(a == b)
+    except Exception:   # noqa: BLE001 - values of exotic types: compare what gin would print
+        return repr(a) == repr(b)
 
 
 def manifest(bench: Benchmark, name: str, cells: list[Cell]) -> dict[str, Any]:

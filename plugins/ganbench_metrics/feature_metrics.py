@@ -4,6 +4,8 @@ Each factory's keyword arguments are its gin surface; it returns ``metric(ctx) -
 ``num_samples=None`` means the run's ``ctx.num_samples`` (Experiment.eval_samples).
 The ``*_domain`` variants are the same math on the ``domain_classifier`` extractor, with every
 result name suffixed ``_domain`` (``fid_domain``, ``kid_domain``, ``kid_std_domain``...).
+Every metric declares the extractor it asks for (``metric.feature_extractors``, see
+``ganbench.interfaces.OPTIONAL_MEMBERS``), so a study checks the name before it trains.
 """
 from __future__ import annotations
 
@@ -24,6 +26,13 @@ def _suffixed(values: dict[str, float], suffix: str) -> dict[str, float]:
     return {f"{name}{suffix}": float(v) for name, v in values.items()}
 
 
+def uses_extractors(metric: Metric, *names: object) -> Metric:
+    """Declare the feature extractors ``metric`` asks for by name (OPTIONAL_MEMBERS
+    ``feature_extractors``); names that are not strings (a factory given in gin) are left out."""
+    metric.feature_extractors = tuple(n for n in names if isinstance(n, str))
+    return metric
+
+
 def sample_count(num_samples: int | None, ctx) -> int:
     """The metric's own ``num_samples`` if bound in gin, else the run's (Experiment.eval_samples)."""
     return ctx.num_samples if num_samples is None else num_samples
@@ -34,7 +43,7 @@ def _make_fid(num_samples: int | None, extractor: str, suffix: str) -> Metric:
         fake, _ = ctx.fake_features(extractor, sample_count(num_samples, ctx))
         real, _ = ctx.reference_features(extractor)
         return _suffixed({"fid": fid_from_features(real, fake)}, suffix)
-    return metric
+    return uses_extractors(metric, extractor)
 
 
 def _make_kid(num_samples: int | None, num_subsets: int, subset_size: int, extractor: str,
@@ -44,7 +53,7 @@ def _make_kid(num_samples: int | None, num_subsets: int, subset_size: int, extra
         real, _ = ctx.reference_features(extractor)
         mean, std = kernel_inception_distance(fake, real, num_subsets, subset_size, seed=ctx.seed)
         return _suffixed({"kid": mean, "kid_std": std}, suffix)
-    return metric
+    return uses_extractors(metric, extractor)
 
 
 def _make_is(num_samples: int | None, splits: int, extractor: str, suffix: str) -> Metric:
@@ -59,7 +68,7 @@ def _make_is(num_samples: int | None, splits: int, extractor: str, suffix: str) 
                 "pt_inception-2015-12-05-6726825d.pth, or use metrics.is_domain")
         mean, std = inception_score_of(logits, splits)
         return _suffixed({"is": mean, "is_std": std}, suffix)
-    return metric
+    return uses_extractors(metric, extractor)
 
 
 def _make_pr(num_samples: int | None, k: int, extractor: str, suffix: str) -> Metric:
@@ -68,7 +77,7 @@ def _make_pr(num_samples: int | None, k: int, extractor: str, suffix: str) -> Me
         real, _ = ctx.reference_features(extractor)
         precision, recall = precision_recall_of(real[:len(fake)], fake, k=k)
         return _suffixed({"precision": precision, "recall": recall}, suffix)
-    return metric
+    return uses_extractors(metric, extractor)
 
 
 def fid(num_samples: int | None = None, extractor: str = INCEPTION) -> Metric:

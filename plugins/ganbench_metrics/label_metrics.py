@@ -9,6 +9,7 @@ import torch
 from ganbench.components import resolve
 from ganbench.interfaces import optional
 
+from .feature_metrics import uses_extractors
 from .label_accuracy import hungarian_mapping, matched_accuracy, topk_accuracy
 
 
@@ -68,4 +69,4 @@ def class_consistency(num_samples_per_class: int = 100,
             mapping = hungarian_mapping(asked, predicted, ctx.num_classes, ctx.train.num_classes)
             asked = mapping[asked]
         return {"class_consistency": (asked == predicted).double().mean().item()}
-    return metric
+    return uses_extractors(metric, classifier)

@@ -94,6 +94,13 @@ def image_folder_args(root):
             "-p", "datasets.image_folder.resolution = 16", "-p", "datasets.image_folder.test_fraction = 0.0"]
 
 
+def test_unknown_feature_extractor_of_a_metric_fails_before_training(tmp_path, capsys):
+    code, err, out = run(tmp_path, capsys, gin_extra="Experiment.metrics = [@metrics.fid]\n"
+                                                     "metrics.fid.extractor = 'inception'")
+    assert_one_line_error(code, err, out, "in variant 'a'", "metric 'fid' names feature extractor 'inception'",
+                          "Did you mean inception_v3", "domain_classifier")
+
+
 def test_missing_dataset_path(tmp_path, capsys):
     code, err, out = run(tmp_path, capsys, *image_folder_args(tmp_path / "nowhere"))
     assert_one_line_error(code, err, out, str(tmp_path / "nowhere"), "does not exist")
