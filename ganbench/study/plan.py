@@ -56,11 +56,12 @@ def validate(benchmark_file: str | os.PathLike, cells: list[Cell],
     for cell in cells:
         overrides.check(cell, bindings)   # parses on its own, so first: gin ends as the cell leaves it
         try:
-            config.parse([benchmark_file], list(cell.bindings) + list(bindings))
+            config.parse([benchmark_file], bindings, variant=cell.variant, variant_bindings=cell.bindings)
             requested[cell.id] = fingerprint.requested_config()
             preflight(config.Experiment(), datasets_seen)
         except config.ConfigError as err:
-            raise config.ConfigError(f"in variant {cell.variant!r}: {err}") from None
+            named = f"variant {cell.variant!r}" in str(err)   # a binding of the variant is the culprit
+            raise config.ConfigError(str(err) if named else f"in variant {cell.variant!r}: {err}") from None
         except (TypeError, ValueError, LookupError, OSError, RegistryError) as err:
             raise config.ConfigError(f"in variant {cell.variant!r}: {err}") from None
     if distributed.rank() == 0:

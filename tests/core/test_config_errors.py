@@ -150,3 +150,17 @@ def test_cli_prints_one_line_and_exits_2(tmp_path, text, expected):
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stderr.startswith(f"ganbench: error: {expected}"), done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_a_study_names_the_variant_binding_that_is_wrong(tmp_path):
+    """Through the study's validation: the variant and its binding, once, not 'command-line'."""
+    from ganbench import study
+    from ganbench.errors import ConfigError
+    f = tmp_path / "v.gin"
+    f.write_text("include '%s'\nBenchmark.variants = {'x': ['Experiment.steps = 3', 'Experiment.stpes = 3']}\n"
+                 % (Path(__file__).resolve().parents[1] / "e2e" / "tiny_study.gin"))
+    _, _, cells, _ = study.plan(f, tmp_path / "runs")
+    with pytest.raises(ConfigError) as err:
+        study.validate(f, cells)
+    assert str(err.value).startswith(f"{f}, variant 'x', binding 2: unknown parameter 'stpes' of Experiment.")
+    assert "command-line" not in str(err.value) and str(err.value).count("variant 'x'") == 1
