@@ -149,15 +149,25 @@ def fmt_cell(summary: CellSummary | None, metric: str, bold: bool, fmt: str,
     return f"{median}{spread}{note}"
 
 
+def competes(summary: CellSummary | None, metric: str) -> bool:
+    """Whether a cell's median may be bolded as the best: not while seeds are missing (not run
+    yet, or failed for this metric): such a median is of the seeds that got through, which may be
+    the easy ones (FID fails on degenerate samples), and one seed of three is no median at all.
+    Diverged seeds are a result of the method (training blew up), not a gap in the data: the
+    cell still competes, with "(k/n diverged)" beside its median. Every exclusion is noted in
+    the cell, so a median over fewer seeds than requested is always marked."""
+    stat = summary.stat(metric) if summary else None
+    complete = summary is not None and summary.seeds_done + summary.seeds_failed >= summary.seeds_total
+    return stat is not None and complete and not summary.failures(metric)
+
+
 def best_medians(cols: list, variants: list[str], summaries: list[CellSummary],
                  metric: str) -> dict[tuple, float]:
-    """The best median per column (lowest or highest, by metric). Cells where the metric failed
-    for some seed do not compete: their median is of the seeds it did not fail on, which may be
-    the easy ones (FID fails on degenerate samples)."""
+    """The best median per column (lowest or highest, by metric), among the cells that compete."""
     best = {}
     for col in cols:
         medians = [(s.stat(metric) or {}).get("median") for v in variants
-                   if (s := lookup(summaries, v, col)) and not s.failures(metric)]
+                   if competes(s := lookup(summaries, v, col), metric)]
         medians = [m for m in medians if m is not None]
         if medians:
             best[col] = max(medians) if higher_is_better(metric) else min(medians)
@@ -184,8 +194,7 @@ def metric_table(info: dict[str, Any], summaries: list[CellSummary], metric: str
         for col in cols:
             stat = stats[variant, col]
             cell = lookup(summaries, variant, col)
-            is_best = (stat is not None and col in best and stat["median"] == best[col]
-                       and not cell.failures(metric))
+            is_best = col in best and competes(cell, metric) and stat["median"] == best[col]
             row.append(fmt_cell(cell, metric, is_best, fmt, decimals))
         rows.append(row)
     return render(header, rows, fmt)

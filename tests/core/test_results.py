@@ -43,3 +43,15 @@ def test_done_file_is_json_written_atomically(tmp_path):
     write_done(tmp_path, "done", {"fid": 1.5})
     assert json.loads((tmp_path / "done").read_text())["metrics"] == {"fid": 1.5}
     assert [p.name for p in tmp_path.iterdir()] == ["done"]   # no temporary file left behind
+
+
+def test_a_median_over_fewer_seeds_than_requested_is_marked_and_never_bold(tmp_path):
+    """One finished seed of three (the others not run yet) must not be bolded as the best."""
+    write_seeds(tmp_path, "a", [3.0, 10.0, 4.0])
+    write_seeds(tmp_path, "b", [1.0])                       # seeds 1 and 2 not run yet
+    info = {"name": "t", "axes": {}, "variants": ["A", "B"], "seeds": [0, 1, 2],
+            "table_metrics": ["fid"], "extra_tables": []}
+    cells = [{"id": "a", "variant": "A", "axis_values": []}, {"id": "b", "variant": "B", "axis_values": []}]
+    md = tables.metric_table(info, summarize(tmp_path, cells, [0, 1, 2]), "fid")
+    assert "1.00 (2 not run)" in md and "**1.00**" not in md
+    assert "**4.00** [3.00, 10.00]" in md                    # the complete cell is the best shown
