@@ -7,11 +7,10 @@ divergence policy (``ganbench.run.restarts``), evaluates the final generator and
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,6 @@ class CellTask:
     cache_dir: str
     label: str = ""
     threads: int | None = None
-    env: dict[str, str] = field(default_factory=dict)
 
     def __call__(self) -> str:
         """Train and evaluate unless done; returns the final status. Safe to call twice."""
@@ -45,7 +43,6 @@ class CellTask:
 
     def _run_locked(self) -> str:
         from filelock import FileLock, Timeout
-        os.environ.update(self.env)
         run_dir = Path(self.run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
         if read_done(run_dir):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -18,7 +18,6 @@ class DeviceProbe:
     rendezvous: str
     workers: int
     threads: int | None = None
-    env: dict = field(default_factory=dict)
 
     def __call__(self) -> str:
         folder = Path(self.rendezvous)
