@@ -156,9 +156,8 @@ def _unwrapped(value: Any) -> list[Any]:
         if any(obj is seen for seen in found):
             continue
         found.append(obj)
-        wrapped = getattr(obj, "__wrapped__", None) if inspect.isroutine(obj) else None
-        if wrapped is not None:
-            pending.append(wrapped)
+        if inspect.isfunction(obj) and "__wrapped__" in vars(obj):   # set by functools.wraps
+            pending.append(vars(obj)["__wrapped__"])
         if inspect.isclass(obj) and type(obj).__module__.split(".")[0] == "gin":
             pending.extend(obj.__bases__)
     return found

@@ -49,7 +49,7 @@ def test_tiny_grid_runs_with_the_example_plugin(ganbench_cli, relativistic_site,
     assert done.returncode == 0, done.stdout + done.stderr
     assert "nn_distance_ratio" in done.stdout and "RaHinge" in done.stdout   # the printed table
     study = tmp_path / "runs" / "rel_study"
-    for cell, loss_class in (("rahinge", "RelativisticHinge"), ("hinge", None)):
+    for cell, loss_class in (("rahinge", "relativistic_hinge"), ("hinge", None)):
         run_dir = study / cell / "seed-0"
         result = read_done(run_dir)
         assert result["status"] == "done", result

@@ -33,7 +33,7 @@ def documented_hooks() -> dict[str, tuple[str, str]]:
     text = GUIDE.read_text(encoding="utf-8")
     reference = text.split("\n## Reference: hooks\n", 1)
     assert len(reference) == 2, "docs/plugins.md has no '## Reference: hooks' section"
-    body = reference[1]
+    body = reference[1].split("\n## ", 1)[0]     # up to the next reference section
     matches = list(HEADING.finditer(body))
     sections = {}
     for match, following in zip(matches, matches[1:] + [None]):
