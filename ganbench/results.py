@@ -112,6 +112,8 @@ class CellSummary:
     seed_errors: dict[int, str] = field(default_factory=dict)
     metric_errors: dict[int, dict[str, str]] = field(default_factory=dict)
     seed_results: dict[int, list[str]] = field(default_factory=dict)
+    trial: int | None = None             # the search trial this cell is (Benchmark.search)
+    params: dict[str, Any] = field(default_factory=dict)   # that trial's drawn hyperparameters
 
     @property
     def seeds_failed(self) -> int:
@@ -170,7 +172,8 @@ def summarize(study_dir: Path, cells: list[dict[str, Any]], seeds: list[int]) ->
     that failed in a finished seed are kept per seed (``CellSummary.failures``)."""
     summaries = []
     for cell in cells:
-        summary = CellSummary(cell["id"], cell["variant"], dict(cell["axis_values"]), len(seeds))
+        summary = CellSummary(cell["id"], cell["variant"], dict(cell["axis_values"]), len(seeds),
+                              trial=cell.get("trial"), params=dict(cell.get("params", {})))
         for seed in seeds:
             run_dir = seed_dir(study_dir, cell["id"], seed)
             done = read_done(run_dir)
@@ -216,6 +219,7 @@ def write_results(study_dir: Path, summaries: list[CellSummary]) -> None:
     rows = [{"cell": s.cell_id, "variant": s.variant, "axes": s.axis_values,
              "seeds_total": s.seeds_total, "seeds_done": s.seeds_done, "seeds_diverged": s.seeds_diverged,
              "seeds_failed": s.seeds_failed,
+             **({"trial": s.trial, "params": s.params} if s.trial is not None else {}),
              "metrics": {m: {**(s.stat(m) or {}), "values": v} for m, v in s.values.items()},
              # the full reasons; tables show them shortened
              "failures": [{"seed": seed, "error": e} for seed, e in sorted(s.seed_errors.items())],

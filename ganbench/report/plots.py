@@ -82,7 +82,8 @@ def study_figures(info: dict[str, Any], summaries: list[CellSummary]) -> list[tu
 
 
 def write_all(study_dir: Path, info: dict[str, Any], summaries: list[CellSummary]) -> list[Path]:
+    from .search_plots import search_figures
     written = []
-    for stem, fig in study_figures(info, summaries):
+    for stem, fig in study_figures(info, summaries) + search_figures(info, summaries):
         written += write_figure(fig, study_dir / stem)
     return written

@@ -265,8 +265,12 @@ def _latex_escape(text: str) -> str:
 
 def render_all(info: dict[str, Any], summaries: list[CellSummary], fmt: str = "markdown") -> str:
     parts = [f"# {info['name']}\n", f"Median over seeds {info['seeds']} [min, max].\n"]
-    for metric in info["table_metrics"]:
-        parts.append(f"\n## {metric}\n\n" + metric_table(info, summaries, metric, fmt))
+    if info.get("search"):   # one cell per trial: the search tables replace the per-variant ones
+        from .search import render_search
+        parts.append(render_search(info, summaries, fmt))
+    else:
+        for metric in info["table_metrics"]:
+            parts.append(f"\n## {metric}\n\n" + metric_table(info, summaries, metric, fmt))
     for extra in info.get("extra_tables", []):
         parts.append(f"\n## {extra['title']}\n\n" + metrics_table(
             info, summaries, list(extra["metrics"]), fmt, extra.get("variants"), extra.get("where")))
@@ -275,6 +279,14 @@ def render_all(info: dict[str, Any], summaries: list[CellSummary], fmt: str = "m
 
 def write_all(study_dir: Path, info: dict[str, Any], summaries: list[CellSummary]) -> None:
     atomic_write_text(study_dir / "tables.md", render_all(info, summaries, "markdown"))
+    if info.get("search"):
+        from .search import best_trial_table, budget_table
+        for metric in info["table_metrics"]:
+            for name, table in (("best", best_trial_table), ("budget", budget_table)):
+                for fmt, ext in (("latex", "tex"), ("csv", "csv")):
+                    args = (summaries, metric) + ((list(info.get("budgets", [])),) if name == "budget" else ())
+                    atomic_write_text(study_dir / f"search_{name}_{metric}.{ext}", table(*args, fmt=fmt))
+        return
     for metric in info["table_metrics"]:
         atomic_write_text(study_dir / f"table_{metric}.tex", metric_table(info, summaries, metric, "latex"))
         atomic_write_text(study_dir / f"table_{metric}.csv", metric_table(info, summaries, metric, "csv"))

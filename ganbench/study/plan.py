@@ -218,5 +218,9 @@ def manifest(bench: Benchmark, name: str, cells: list[Cell]) -> dict[str, Any]:
         "variants": list(bench.variants), "table_metrics": list(bench.table_metrics),
         "table_variants": list(bench.table_variants or bench.variants),
         "extra_tables": list(bench.extra_tables), "plots": list(bench.plots),
-        "cells": [{"id": c.id, "variant": c.variant, "axis_values": list(c.axis_values)} for c in cells],
+        "search": {k: list(v) for k, v in bench.search.items()}, "trials": bench.trials,
+        "budgets": list(bench.budgets),
+        "cells": [{"id": c.id, "variant": c.variant, "axis_values": list(c.axis_values),
+                   **({"trial": c.trial, "params": dict(c.params)} if c.trial is not None else {})}
+                  for c in cells],
     }

@@ -34,7 +34,7 @@ def test_slug_never_escapes(name):
 
 
 def test_bad_benchmarks_are_rejected_with_reasons():
-    with pytest.raises(ValueError, match="mentions axis"):
+    with pytest.raises(ValueError, match="which is neither an axis"):
         Benchmark(variants={"a": ["x = {nope}"]})
     with pytest.raises(ValueError, match="variants is empty"):
         Benchmark()
