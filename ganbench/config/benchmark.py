@@ -29,6 +29,7 @@ class Benchmark:
     seeds: int | Sequence[int] = 3
     table_metrics: Sequence[str] = ("fid_domain", "is_domain")          # one table per metric
     table_variants: Sequence[str] | None = None   # rows of those tables (default: every variant)
+    reference: str | None = None             # the row other rows are tested against (default: the first)
     # {"title": ..., "metrics": [...], "variants": [...] (optional), "where": {axis: value} (optional)}:
     # one row per matching cell, one column per metric
     extra_tables: Sequence[dict] = ()
@@ -59,7 +60,8 @@ class Benchmark:
                 raise ValueError(f"variant {variant!r} mentions {sorted(unknown)}, which is neither an axis "
                                  f"(Benchmark.axes: {sorted(self.axes)}) nor a search parameter "
                                  f"(Benchmark.search: {sorted(self.search)})")
-        for row in list(self.table_variants or []) + [v for t in self.extra_tables for v in t.get("variants", [])]:
+        for row in (list(self.table_variants or []) + [v for t in self.extra_tables for v in t.get("variants", [])]
+                    + ([self.reference] if self.reference else [])):
             if row not in self.variants:
                 raise ValueError(f"table row {row!r} is not a declared variant; variants are {list(self.variants)}")
         slugs = [slug(v) for v in self.variants]

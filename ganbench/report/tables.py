@@ -10,6 +10,7 @@ from tabulate import tabulate
 
 from ..results import CellSummary
 from ..storage import atomic_write_text
+from . import confidence
 
 FORMATS = {"markdown": "github", "latex": "latex_raw", "csv": None, "html": "unsafehtml"}
 # (html: labels are escaped here, so tabulate must not escape the <b> of the best value again)
@@ -113,7 +114,7 @@ def short_reason(failures: list[tuple[int, str]], fmt: str) -> str:
 
 
 def fmt_cell(summary: CellSummary | None, metric: str, bold: bool, fmt: str,
-             decimals: int | None = None) -> str:
+             decimals: int | None = None, differs: bool = False) -> str:
     """One table cell: median [min, max] plus notes. ``decimals``: shared by the cell's column or
     metric (``shared_decimals``); None formats the cell on its own.
 
@@ -145,6 +146,8 @@ def fmt_cell(summary: CellSummary | None, metric: str, bold: bool, fmt: str,
     median = f"{stat['median']:.{d}f}"
     if bold and not failures:
         median = {"latex": f"\\textbf{{{median}}}", "html": f"<b>{median}</b>"}.get(fmt, f"**{median}**")
+    if differs:   # resolved against the reference row (report/confidence.py)
+        median += confidence.mark(fmt)
     spread = f" [{stat['min']:.{d}f}, {stat['max']:.{d}f}]" if stat["n"] > 1 else ""
     return f"{median}{spread}{note}"
 
@@ -195,7 +198,8 @@ def metric_table(info: dict[str, Any], summaries: list[CellSummary], metric: str
             stat = stats[variant, col]
             cell = lookup(summaries, variant, col)
             is_best = col in best and competes(cell, metric) and stat["median"] == best[col]
-            row.append(fmt_cell(cell, metric, is_best, fmt, decimals))
+            row.append(fmt_cell(cell, metric, is_best, fmt, decimals,
+                                differs=differs_from_reference(info, summaries, metric, variant, col)))
         rows.append(row)
     return render(header, rows, fmt)
 
@@ -205,7 +209,73 @@ def render(header: list[str], rows: list[list[str]], fmt: str) -> str:
         return csv_text(header, rows)
     header, rows = escape_labels(header, rows, fmt)
     # disable_numparse: tabulate would re-format a column of plain numbers ("0.0400" -> "0.04").
-    return tabulate(rows, headers=header, tablefmt=FORMATS[fmt], disable_numparse=True) + "\n"
+    text = tabulate(rows, headers=header, tablefmt=FORMATS[fmt], disable_numparse=True) + "\n"
+    return booktabs(text) if fmt == "latex" else text
+
+
+def booktabs(latex: str) -> str:
+    """The rules papers print (``\\usepackage{booktabs}``): top, mid and bottom rule, no \\hline."""
+    lines = latex.splitlines()
+    rules = [i for i, line in enumerate(lines) if line.strip() == r"\hline"]
+    for i, name in zip(rules, (r"\toprule", r"\midrule")):
+        lines[i] = name
+    if len(rules) >= 3:
+        lines[rules[-1]] = r"\bottomrule"
+    return "\n".join(lines) + "\n"
+
+
+def reference_row(info: dict[str, Any]) -> str | None:
+    """The row others are tested against: ``Benchmark.reference``, else the first table row."""
+    rows = info.get("table_variants") or info["variants"]
+    return info.get("reference") or (rows[0] if rows else None)
+
+
+def differs_from_reference(info: dict[str, Any], summaries: list[CellSummary], metric: str,
+                           variant: str, col: tuple) -> bool:
+    reference = reference_row(info)
+    if variant == reference:
+        return False
+    cell, ref = lookup(summaries, variant, col), lookup(summaries, reference, col)
+    if cell is None or ref is None:
+        return False
+    p = confidence.rank_test(cell.values.get(metric, []), ref.values.get(metric, []))
+    return p is not None and p <= confidence.ALPHA + 1e-12
+
+
+def comparison_table(info: dict[str, Any], summaries: list[CellSummary], metric: str,
+                     fmt: str = "markdown") -> str:
+    """Each row against the reference row, per column: the exact Mann-Whitney p-value and, when
+    it does not resolve the gap, the seeds per row that would (at the spread observed)."""
+    reference = reference_row(info)
+    cols = columns(info)
+    header = [f"{metric} vs {reference}"] + [", ".join(f"{a}={v}" for a, v in col) or "value" for col in cols]
+    rows = []
+    for variant in info.get("table_variants") or info["variants"]:
+        if variant == reference:
+            continue
+        row = [variant]
+        for col in cols:
+            cell, ref = lookup(summaries, variant, col), lookup(summaries, reference, col)
+            values, ref_values = (cell.values.get(metric, []) if cell else []), (ref.values.get(metric, []) if ref else [])
+            p = confidence.rank_test(values, ref_values)
+            if p is None:
+                row.append("")
+                continue
+            need = confidence.seeds_to_resolve(values, ref_values) if p > confidence.ALPHA else None
+            row.append(f"p={p:.2f}" + (confidence.mark(fmt) if p <= confidence.ALPHA + 1e-12 else "")
+                       + (f" (~{need} seeds)" if need else ""))
+        rows.append(row)
+    return render(header, rows, fmt)
+
+
+def confidence_note(info: dict[str, Any]) -> str:
+    n = len(info["seeds"])
+    return (f"[min, max] over {n} seeds is a {100 * confidence.median_coverage(n):.1f}% confidence "
+            f"interval of the median (exact, order statistics). {confidence.mark('markdown')} = differs "
+            f"from {reference_row(info)!r} (two-sided exact Mann-Whitney U, p <= {confidence.ALPHA:.2f}; "
+            "with 3 seeds against 3, 0.10 is the smallest p any ordering can reach). "
+            "\"~k seeds\": seeds per row that would resolve the gap at the spread observed "
+            f"(80% power).\n")
 
 
 def metrics_table(info: dict[str, Any], summaries: list[CellSummary], metrics: list[str],
@@ -271,6 +341,8 @@ def render_all(info: dict[str, Any], summaries: list[CellSummary], fmt: str = "m
     else:
         for metric in info["table_metrics"]:
             parts.append(f"\n## {metric}\n\n" + metric_table(info, summaries, metric, fmt))
+            if len(info.get("table_variants") or info["variants"]) > 1 and len(info["seeds"]) > 1:
+                parts.append("\n" + confidence_note(info) + "\n" + comparison_table(info, summaries, metric, fmt))
     for extra in info.get("extra_tables", []):
         parts.append(f"\n## {extra['title']}\n\n" + metrics_table(
             info, summaries, list(extra["metrics"]), fmt, extra.get("variants"), extra.get("where")))

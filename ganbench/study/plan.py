@@ -216,7 +216,7 @@ def manifest(bench: Benchmark, name: str, cells: list[Cell]) -> dict[str, Any]:
     return {
         "name": name, "seeds": bench.seed_list(), "axes": {a: bench.axis_labels(a) for a in bench.axes},
         "variants": list(bench.variants), "table_metrics": list(bench.table_metrics),
-        "table_variants": list(bench.table_variants or bench.variants),
+        "table_variants": list(bench.table_variants or bench.variants), "reference": bench.reference,
         "extra_tables": list(bench.extra_tables), "plots": list(bench.plots),
         "search": {k: list(v) for k, v in bench.search.items()}, "trials": bench.trials,
         "budgets": list(bench.budgets),
