@@ -121,8 +121,9 @@ def budget_table(summaries: list[CellSummary], metric: str, budgets: list[int],
                 continue
             best = best_of_k([x for _, x in group.scores], group.started, k, lower)
             none = f", p(none finished)={best['p_none']:.2f}" if best["p_none"] > 0 else ""
+            low, high = sorted((best["low"], best["high"]))   # numerically, for either direction
             row.append("no finished trial" if math.isnan(best["mean"]) else
-                       f"{best['mean']:.4g} [{best['low']:.4g}, {best['high']:.4g}]{none}")
+                       f"{best['mean']:.4g} [{low:.4g}, {high:.4g}]{none}")
         rows.append(row)
     return render(header, rows, fmt)
 

@@ -68,16 +68,18 @@ def sensitivity(summaries: list[CellSummary], metric: str, space: dict[str, Any]
     names = [n for n in space if any(n in s.params for s in summaries)]
     fig, axes = plt.subplots(1, max(1, len(names)), figsize=(3.2 * max(1, len(names)), 3.2), squeeze=False)
     for ax, name in zip(axes[0], names):
-        for group in group_trials(summaries, metric):
+        for i, group in enumerate(group_trials(summaries, metric)):   # one colour per method, every panel
             points = [(cell.params[name], x) for cell, x in group.scores if name in cell.params]
             if points and all(isinstance(p, (int, float)) for p, _ in points):
-                ax.plot([p for p, _ in points], [x for _, x in points], "o", alpha=0.7, ms=4, label=group.label)
+                ax.plot([p for p, _ in points], [x for _, x in points], "o", alpha=0.7, ms=4,
+                        color=f"C{i % 10}", label=group.label)
         if space[name][0] == "log_uniform":
             ax.set_xscale("log")
         ax.set_xlabel(name)
     axes[0][0].set_ylabel(metric)
-    if axes[0][0].get_legend_handles_labels()[0]:
-        axes[0][0].legend(fontsize=7)
+    handles = {label: h for ax in axes[0] for h, label in zip(*ax.get_legend_handles_labels())}
+    if handles:
+        axes[0][0].legend(handles.values(), handles.keys(), fontsize=7)
     fig.suptitle(f"{metric} against each hyperparameter", fontsize=9)
     fig.tight_layout()
     return fig
