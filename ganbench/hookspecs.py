@@ -84,8 +84,9 @@ def register_feature_extractors(register: Register) -> None:
 
 @hookspec
 def register_executors(register: Register) -> None:
-    """Register executors, which run the cells of a grid: ``factory(**gin) -> Executor`` with
-    ``run(tasks)`` where each task is a picklable zero-argument callable."""
+    """Register executors, which run the cells of a grid: ``factory(workers=None, **gin) ->
+    Executor`` with ``run(tasks, progress=None)``; each task follows ``interfaces.Task`` (a
+    picklable callable returning its status, with ``label``, ``run_dir`` and ``threads``)."""
 
 
 @hookspec
