@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..results import CellSummary
-from .tables import higher_is_better, render
+from .text import higher_is_better, render
 
 BAND = (0.1, 0.9)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..results import CellSummary
 from .search import budget_curve, group_trials
-from .tables import higher_is_better
+from .text import higher_is_better
 
 
 def _pyplot():

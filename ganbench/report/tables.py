@@ -6,22 +6,11 @@ import math
 from pathlib import Path
 from typing import Any
 
-from tabulate import tabulate
-
 from ..results import CellSummary
 from ..storage import atomic_write_text
 from . import confidence
-
-FORMATS = {"markdown": "github", "latex": "latex_raw", "csv": None, "html": "unsafehtml"}
-# (html: labels are escaped here, so tabulate must not escape the <b> of the best value again)
-# Distances (and MS-SSIM, where lower means more diverse samples) are better when lower; scores
-# (IS, accuracies, precision/recall, consistency) when higher.
-LOWER_IS_BETTER = ("fid", "kid", "swd", "ms_ssim", "loss")
-
-
-def higher_is_better(metric: str) -> bool:
-    return not metric.startswith(LOWER_IS_BETTER)
-
+# LOWER_IS_BETTER and higher_is_better stay importable from here (plugins and tests use them)
+from .text import FORMATS, LOWER_IS_BETTER, _latex_escape, higher_is_better, render  # noqa: F401
 
 def columns(info: dict[str, Any]) -> list[tuple[tuple[str, Any], ...]]:
     """Column keys: every combination of axis values (one empty key when there are no axes)."""
@@ -204,26 +193,6 @@ def metric_table(info: dict[str, Any], summaries: list[CellSummary], metric: str
     return render(header, rows, fmt)
 
 
-def render(header: list[str], rows: list[list[str]], fmt: str) -> str:
-    if fmt == "csv":
-        return csv_text(header, rows)
-    header, rows = escape_labels(header, rows, fmt)
-    # disable_numparse: tabulate would re-format a column of plain numbers ("0.0400" -> "0.04").
-    text = tabulate(rows, headers=header, tablefmt=FORMATS[fmt], disable_numparse=True) + "\n"
-    return booktabs(text) if fmt == "latex" else text
-
-
-def booktabs(latex: str) -> str:
-    """The rules papers print (``\\usepackage{booktabs}``): top, mid and bottom rule, no \\hline."""
-    lines = latex.splitlines()
-    rules = [i for i, line in enumerate(lines) if line.strip() == r"\hline"]
-    for i, name in zip(rules, (r"\toprule", r"\midrule")):
-        lines[i] = name
-    if len(rules) >= 3:
-        lines[rules[-1]] = r"\bottomrule"
-    return "\n".join(lines) + "\n"
-
-
 def reference_row(info: dict[str, Any]) -> str | None:
     """The row others are tested against: ``Benchmark.reference``, else the first table row."""
     rows = info.get("table_variants") or info["variants"]
@@ -294,15 +263,6 @@ def metrics_table(info: dict[str, Any], summaries: list[CellSummary], metrics: l
     return render(header, rows, fmt)
 
 
-def escape_labels(header: list[str], rows: list[list[str]], fmt: str) -> tuple[list[str], list[list[str]]]:
-    """Escape the header and the row names (user text) for LaTeX or HTML; the cells are our own
-    numbers and markup."""
-    escape = {"latex": _latex_escape, "html": html.escape}.get(fmt)
-    if escape is None:
-        return header, rows
-    return [escape(h) for h in header], [[escape(r[0])] + r[1:] for r in rows]
-
-
 def selected_cells(summaries: list[CellSummary], variants: list[str] | None,
                    where: dict[str, Any] | None) -> list[CellSummary]:
     order = {v: i for i, v in enumerate(variants or [])}
@@ -310,27 +270,6 @@ def selected_cells(summaries: list[CellSummary], variants: list[str] | None,
               if (variants is None or s.variant in order)
               and all(s.axis_values.get(a, v) == v for a, v in (where or {}).items())]
     return sorted(chosen, key=lambda s: order.get(s.variant, 0)) if variants else chosen
-
-
-def csv_text(header: list[str], rows: list[list[str]]) -> str:
-    return "\n".join(",".join(_csv(x) for x in r) for r in [header] + rows) + "\n"
-
-
-def _csv(value: str) -> str:
-    # RFC 4180: quote a field with a comma, quote or line break, doubling its quotes
-    if any(c in value for c in ',"\n\r'):
-        return '"' + value.replace('"', '""') + '"'
-    return value
-
-
-# One pass, so the braces of \textbackslash{} are not escaped again (as a chain of replace() did).
-_LATEX_SPECIALS = str.maketrans({"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_",
-                                 "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}",
-                                 "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"})
-
-
-def _latex_escape(text: str) -> str:
-    return text.translate(_LATEX_SPECIALS)
 
 
 def render_all(info: dict[str, Any], summaries: list[CellSummary], fmt: str = "markdown") -> str:
