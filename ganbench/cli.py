@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import cli_list
+from . import cli_cache, cli_list
 
 EPILOG = "Docs: README.md and docs/. Set GANBENCH_DEBUG=1 for full tracebacks."
 
@@ -29,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, help="override Benchmark.workers")
     run.add_argument("--dry-run", action="store_true", help="list the cells and their status, run nothing")
     run.add_argument("--rerun-changed", action="store_true",
-                     help="runs made with a different configuration than the benchmark gives now "
-                          "are moved to <study>/stale/ and rerun (default: stop with an error)")
+                     help="runs made with a different configuration or different data than the "
+                          "benchmark gives now are moved to <study>/stale/ and rerun (default: stop "
+                          "with an error)")
 
     table = sub.add_parser("table", help="print a study's tables from its results (no training)")
     table.add_argument("study_dir", help="directory written by `ganbench run`, e.g. runs/label_efficiency")
@@ -44,7 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--metric", action="append", required=True, help="e.g. fid, kid (repeatable)")
     ev.add_argument("--extractor", choices=["inception_v3", "domain_classifier"],
                     help="feature extractor (default: each metric's own)")
+    ev.add_argument("--train-on", metavar="SOURCE",
+                    help="labelled images the domain classifier is trained on: a folder with one "
+                         "subfolder per class (its train/ split, or a hashed 90%%), or NAME:SPLIT "
+                         "(default: the dataset behind A or B when one is NAME:SPLIT)")
     ev.add_argument("--num-samples", type=int, default=2000, help="samples drawn from run directories")
+    ev.add_argument("--resize", choices=["legacy", "clean"], default="legacy",
+                    help="Inception resize: legacy = TF1 bilinear as torch-fidelity (default); clean = "
+                         "clean-fid's PIL bicubic (results get the suffix _clean)")
     ev.add_argument("--gin-param", "-p", action="append", default=[], metavar="BINDING",
                     help="gin binding, e.g. 'datasets.shapes.resolution = 16'")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
@@ -69,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     tb.add_argument("run_dirs", nargs="+")
 
     cli_list.add_parser(sub)
+    cli_cache.add_parser(sub)
 
     plugins = sub.add_parser("plugins", help="list plugins: version, components, load errors")
     plugins.add_argument("--json", action="store_true")
@@ -150,7 +159,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         for task in tasks:
             done = read_done(Path(task.run_dir))
             state = done["status"] if done else "todo"
-            print(f"{task.label}: {state}{' (configuration changed)' if task.run_dir in changed else ''}")
+            note = ""
+            if task.run_dir in changed:
+                from .config.fingerprint import is_data_change
+                note = " (data changed)" if is_data_change(changed[task.run_dir]) else " (configuration changed)"
+                if is_data_change(changed[task.run_dir]) and any(
+                        not line[1:].startswith("data ") for line in changed[task.run_dir].splitlines()):
+                    note = " (configuration and data changed)"
+            print(f"{task.label}: {state}{note}")
         return 0
     # run_study validates every cell before writing anything
     status = study.run_study(args.benchmark, args.out, args.gin_param, executor=args.executor,
@@ -176,7 +192,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_table(args: argparse.Namespace) -> int:
     from .report import tables
     from .results import load_results, read_study_manifest
+    from .config.fingerprint import data_facts
     info = read_study_manifest(Path(args.study_dir))
+    info["data_facts"] = data_facts(args.study_dir, info)
     summaries = load_results(args.study_dir)
     if args.metric:
         info = {**info, "table_metrics": args.metric, "extra_tables": []}
@@ -196,11 +214,29 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def resize_bindings(metrics: list[str], resize: str) -> list[str]:
+    """gin bindings that give every asked-for metric with a ``resize`` parameter that mode."""
+    if resize == "legacy":
+        return []
+    import inspect
+    from .registry import get_registry
+    registry, bindings = get_registry(), []
+    for name in metrics:
+        if name not in registry.names("metrics"):
+            continue
+        if "resize" in inspect.signature(registry.get("metrics", name).load()).parameters:
+            bindings.append(f"metrics.{name}.resize = {resize!r}")
+    if not bindings:
+        raise ValueError(f"--resize {resize} applies to Inception metrics (fid, kid, precision_recall, "
+                         f"density_coverage, prd, intra_fid...); none of {', '.join(metrics)} has it")
+    return bindings
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from . import config
     from .evaluate.sources import compare
-    config.parse([], args.gin_param)
-    results = compare(args.a, args.b, args.metric, args.extractor, args.num_samples)
+    config.parse([], args.gin_param + resize_bindings(args.metric, args.resize))
+    results = compare(args.a, args.b, args.metric, args.extractor, args.num_samples, train_on=args.train_on)
     if args.json:
         print(json.dumps(results, sort_keys=True))
     else:
@@ -262,7 +298,8 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "eval": cmd_eval, "table": cmd_table, "plot": cmd_plot, "report": cmd_report,
-            "sample": cmd_sample, "tensorboard": cmd_tensorboard, "list": cli_list.cmd_list, "plugins": cmd_plugins}
+            "sample": cmd_sample, "tensorboard": cmd_tensorboard, "list": cli_list.cmd_list, "plugins": cmd_plugins,
+            "cache": cli_cache.cmd_cache}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

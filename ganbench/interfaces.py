@@ -299,6 +299,24 @@ OPTIONAL_MEMBERS: dict[str, OptionalMember] = {
         "feature-extractor names (str) the metric will pass to ctx.fake_features / "
         "ctx.reference_features or resolve('feature_extractors', ...); an unregistered name stops "
         "the study with a ConfigError naming the variant, the metric and the valid names"),
+    "check_data": OptionalMember(
+        "labelers (the object the factory returned) and feature-extractor factories (the "
+        "registered function itself)",
+        "nothing is checked before training: a dataset the component cannot use fails when the "
+        "run prepares the labeler, or when the metric builds the extractor",
+        "check_data(train, test) once per cell of a study while it is validated, before anything "
+        "trains (``ganbench run`` and ``--dry-run``); train and test have ``labels``, "
+        "``num_classes``, ``class_names``, ``len()`` and ``cache_key()`` (no images). Raise "
+        "ValueError saying what is wrong with the data and how to fix it; it stops the study "
+        "naming the variant. Extractor factories are checked for each name a metric declares in "
+        "``feature_extractors``"),
+    "test_accuracy": OptionalMember(
+        "feature extractors trained on the dataset (whose factory defines check_data)",
+        "no accuracy is recorded",
+        "read once per run before training: the run builds each such extractor its metrics "
+        "declare, with dataset=<train> and test_dataset=<test>, and records test_accuracy (a "
+        "float in [0, 1], or None) in data.json, metrics.jsonl (a record of kind 'data') and on "
+        "the console; tables.md and the HTML report show it"),
     "cluster_labels": OptionalMember(
         "labelers",
         "False: predict() returns class scores in the dataset's class order",

@@ -15,6 +15,7 @@ from ..interfaces import EvalContext, ImageDataset
 from ..storage import cached
 
 EVAL_SEED = 12345   # fixed: every run and cell is scored on the same latent noise
+SET_SEED_STRIDE = 100003   # sample set i uses seeds EVAL_SEED + i * stride (+ class offsets)
 
 
 def truncated_normal(n: int, dim: int, truncation: float | None, generator: torch.Generator,
@@ -73,16 +74,23 @@ class Evaluation:
         self._pool: tuple[torch.Tensor, torch.Tensor | None] | None = None
         self._extractors: dict[str, Any] = {}
         self._fake_features: dict[tuple[str, int], Any] = {}
+        self._seed_offset = 0     # sample set i draws its latents from seeds offset by i * SET_SEED_STRIDE
 
     def samples(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         if self._pool is None or len(self._pool[0]) < n:
-            self._pool = self.sampler(n)
+            self._pool = self.sampler(n, seed=EVAL_SEED + self._seed_offset)
         images, labels = self._pool
         return images[:n], None if labels is None else labels[:n]
 
     def class_samples(self, label: int, n: int) -> torch.Tensor:
         labels = torch.full((n,), label, dtype=torch.long)
-        return self.sampler(n, labels=labels, seed=EVAL_SEED + 1 + label)[0]
+        return self.sampler(n, labels=labels, seed=EVAL_SEED + 1 + label + self._seed_offset)[0]
+
+    def use_sample_set(self, index: int) -> None:
+        """Draw every later sample from sample set ``index`` (0 is the default pool)."""
+        self._seed_offset = index * SET_SEED_STRIDE
+        self._pool = None
+        self._fake_features = {}
 
     def extractor(self, name: str) -> Any:
         if name not in self._extractors:
@@ -116,11 +124,32 @@ class Evaluation:
             num_samples=num_samples)
 
     def run(self, metrics: Sequence[Any], seed: int = 0, num_samples: int = 2000,
-            errors: dict[str, str] | None = None) -> dict[str, float]:
+            errors: dict[str, str] | None = None, sample_sets: int = 1) -> dict[str, float]:
         """Every metric's results on one context. With ``errors`` (a dict), a metric that raises
         (building it, running it, or a value that is not a number) loses only its own results:
         its error is recorded there as metric name -> ``"ExceptionType: message"`` and the other
-        metrics still run. Without it, the first failure propagates (``ganbench eval``)."""
+        metrics still run. Without it, the first failure propagates (``ganbench eval``).
+
+        ``sample_sets = K > 1`` scores K independent sample pools (set 0 is the default pool, set
+        i draws its latents from seeds offset by ``i * SET_SEED_STRIDE``) and returns, for every
+        result ``name``: ``name`` = the mean over sets, ``name_std`` = their standard deviation
+        (ddof 1) and ``name_min`` = the smallest (``spread_of_sets``)."""
+        if sample_sets < 1:
+            raise ValueError(f"sample_sets must be a positive integer, got {sample_sets!r}")
+        if sample_sets == 1:
+            return self.run_once(metrics, seed, num_samples, errors)
+        per_set = []
+        try:
+            for index in range(sample_sets):
+                self.use_sample_set(index)
+                per_set.append(self.run_once(metrics, seed, num_samples, errors))
+        finally:
+            self.use_sample_set(0)
+        return spread_of_sets(per_set)
+
+    def run_once(self, metrics: Sequence[Any], seed: int = 0, num_samples: int = 2000,
+                 errors: dict[str, str] | None = None) -> dict[str, float]:
+        """Every metric's results on the current sample pool (see ``run``)."""
         ctx = self.context(seed, num_samples)
         results: dict[str, float] = {}
         for spec in metrics:
@@ -136,6 +165,21 @@ class Evaluation:
         return results
 
 
+def spread_of_sets(per_set: list[dict[str, float]]) -> dict[str, float]:
+    """``name`` (mean), ``name_std`` (standard deviation, ddof 1) and ``name_min`` of every result
+    that every sample set produced (a result missing from a set, e.g. its metric failed there, is
+    left out: the failure is in ``errors``)."""
+    import statistics
+    names = [n for n in per_set[0] if all(n in values for values in per_set[1:])]
+    out: dict[str, float] = {}
+    for name in names:
+        values = [values[name] for values in per_set]
+        out[name] = statistics.fmean(values)
+        out[f"{name}_std"] = statistics.stdev(values)
+        out[f"{name}_min"] = min(values)
+    return out
+
+
 def metric_name(spec: Any) -> str:
     """The name a metric is known by: its registered name, or its factory's (gin) name."""
     return spec if isinstance(spec, str) else getattr(spec, "__name__", repr(spec))
@@ -147,11 +191,20 @@ def error_text(err: BaseException) -> str:
     return f"{type(err).__name__}: {message}" if message else type(err).__name__
 
 
-def evaluate_run(run: Any, cache_dir: str, errors: dict[str, str] | None = None) -> dict[str, float]:
+def evaluate_run(run: Any, cache_dir: str, errors: dict[str, str] | None = None,
+                 sample_sets: int = 1) -> dict[str, float]:
     """Score a trained ``ganbench.run.Run`` with its experiment's metrics. With ``errors``, a
-    failing metric is recorded there and the others are returned (``Evaluation.run``)."""
+    failing metric is recorded there and the others are returned (``Evaluation.run``); with
+    ``sample_sets = K > 1``, every result is the mean over K sample pools plus ``_std``/``_min``."""
     sampler = Sampler(run.sampler, run.num_classes, run.labeler.sample_fake_labels, run.device,
                       truncation=run.exp.truncation)
     evaluation = Evaluation(sampler, run.train_set, run.test_set, run.labeler, cache_dir, run.device)
     return evaluation.run(run.exp.metrics, seed=run.seed, num_samples=run.exp.eval_samples,
-                          errors=errors)
+                          errors=errors, sample_sets=sample_sets)
+
+
+def declared_extractors(metric: Any) -> list[str]:
+    """The registered feature-extractor names a metric declares (``feature_extractors``)."""
+    from ..interfaces import optional
+    declared = optional(metric, "feature_extractors", ()) or ()
+    return [n for n in ((declared,) if isinstance(declared, str) else declared) if isinstance(n, str)]

@@ -124,19 +124,62 @@ def metric_for(name: str, extractor: str | None, registered: list[str]) -> str:
     return domain
 
 
+def training_set(spec: str, images_like: torch.Tensor) -> tuple[Any, Any]:
+    """(train, test) splits of ``--train-on``: ``NAME:SPLIT`` (the dataset's train split and the
+    named split), or a folder read as ``datasets.image_folder`` (one subfolder per class; its
+    ``train/``/``test/`` subfolders or a hashed split) at the size and channels of ``images_like``."""
+    from ..components import resolve
+    path = Path(spec)
+    if ":" in spec and not path.exists():
+        name, split = spec.split(":", 1)
+        held_out = "test" if split == "train" else split
+        return resolve("datasets", name, split="train"), resolve("datasets", name, split=held_out)
+    if not path.is_dir():
+        raise FileNotFoundError(f"--train-on {spec!r} is neither a folder of class subfolders nor a "
+                                "dataset split such as 'shapes:train'")
+    channels, size = int(images_like.shape[1]), int(images_like.shape[-1])
+    kwargs = dict(root=str(path), resolution=size, channels=channels)
+    return (resolve("datasets", "image_folder", split="train", **kwargs),
+            resolve("datasets", "image_folder", split="test", **kwargs))
+
+
 def compare(a_spec: str, b_spec: str, metrics: list[str], extractor: str | None,
-            num_samples: int) -> dict[str, float]:
-    """Score A (as the generated set) against B (as the reference) with ``metrics``."""
+            num_samples: int, train_on: str | None = None) -> dict[str, float]:
+    """Score A (as the generated set) against B (as the reference) with ``metrics``.
+
+    The domain classifier is trained on ``train_on`` (a folder of class subfolders or a
+    ``NAME:SPLIT``), else on the dataset behind B or A when one is a ``NAME:SPLIT``; its test
+    accuracy (on the held-out split of that data) is added as ``domain_classifier_test_accuracy``."""
+    from ..components import resolve
+    from ..interfaces import optional
     from ..registry import get_registry
     from ..storage import cache_dir
     from .evaluation import Evaluation
     registered = get_registry().names("metrics")
     names = [metric_for(m, extractor, registered) for m in metrics]
     a, b = load(a_spec, num_samples), load(b_spec, num_samples)
-    train = b.source_dataset or a.source_dataset
-    if any(n.endswith("_domain") for n in names) and train is None:
-        raise ValueError("the domain classifier is trained on a dataset's train split: give A or B "
-                         "as a dataset split such as 'shapes:test'")
+    domain = any(n.endswith("_domain") for n in names)
+    held_out = None
+    if train_on:
+        train, held_out = training_set(train_on, b.images)
+    else:
+        train = b.source_dataset or a.source_dataset
+        held_out = b if b.source_dataset is not None else a if a.source_dataset is not None else None
+    if domain and train is None:
+        raise ValueError("the domain classifier is trained on labelled images: give --train-on FOLDER "
+                         "(one subfolder per class) or --train-on NAME:SPLIT (e.g. shapes:train), or "
+                         "give A or B as a dataset split such as 'shapes:test'")
+    if domain and int(train.images.shape[1]) != int(b.images.shape[1]):
+        raise ValueError(f"the domain classifier's training images have {int(train.images.shape[1])} "
+                         f"channel(s) but {b_spec} has {int(b.images.shape[1])}")
+    results: dict[str, float] = {}
+    if domain:
+        # Built here with the held-out split, so its accuracy is reported (and the weights cached
+        # for the evaluation below, which builds it again with B as the test set).
+        classifier = resolve("feature_extractors", "domain_classifier", dataset=train, test_dataset=held_out)
+        accuracy = optional(classifier, "test_accuracy")
+        if accuracy is not None:
+            results["domain_classifier_test_accuracy"] = float(accuracy)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     evaluation = Evaluation(FixedSampler(a), train or b, b, None, str(cache_dir()), device)
-    return evaluation.run(names, num_samples=len(a.images))
+    return {**evaluation.run(names, num_samples=len(a.images)), **results}

@@ -3,8 +3,9 @@ base64 PNG data URI, so the single file can be mailed or attached to an issue.
 
 Sections: status of the cells, the comparison tables (``tables``), the study's plots (``plots``),
 a grid of samples per cell from the same fixed latents (``samples``; rows = classes for
-conditional models), training curves (``curves``), each cell's operative gin config and the
-versions used. All text taken from the study (names, configs, errors) is escaped.
+conditional models), the closest generated/training pairs of cells scored with the
+``memorization`` metric (``memorization``), training curves (``curves``), each cell's operative
+gin config and the versions used. All text taken from the study (names, configs, errors) is escaped.
 
     from ganbench.report.html import write_report
     write_report("runs/label_efficiency")      # -> runs/label_efficiency/report.html
@@ -56,9 +57,12 @@ def render_report(study_dir: Path) -> str:
     title = f"ganbench study: {info['name']}"
     sections = [
         ("status", "Cells", status_section(info, summaries)),
+        ("data", "Data", data_section(study_dir, info)),
         ("tables", "Tables", tables_section(info, summaries)),
         ("plots", "Plots", plots_section(info, summaries)),
         ("samples", "Samples", samples_section(study_dir, info)),
+        ("more", "More results", more_results_section(info, summaries)),
+        ("memorization", "Memorization", memorization_section(study_dir, info)),
         ("curves", "Training curves", curves_section(study_dir)),
         ("config", "Configuration", config_section(study_dir, info)),
         ("versions", "Versions", versions_section(study_dir, info)),
@@ -92,6 +96,27 @@ def status_section(info: dict[str, Any], summaries: list[CellSummary]) -> str:
     return html_table(["cell", "seeds finished", "seeds diverged", "seeds failed", "failures"], rows)
 
 
+def data_section(study_dir: Path, info: dict[str, Any]) -> str:
+    """The data the runs used (content keys of the splits, from each run's data.json) and the test
+    accuracy of the domain classifier trained on it, which bounds the ``*_domain`` scores."""
+    from ..config.fingerprint import data_facts
+    facts = data_facts(study_dir, info)
+    if not facts:
+        return "<p>No run has recorded its data yet (data.json).</p>"
+    items = []
+    for fact in facts:
+        extractors = fact.get("extractors") or {}
+        accuracy = "; ".join(f"{name} test accuracy {v['test_accuracy']:.1%} on {v.get('test_images', '?')} "
+                             "test images" for name, v in sorted(extractors.items())
+                             if v.get("test_accuracy") is not None)
+        text = (f"dataset {fact.get('dataset', '?')}: train split {fact.get('train')}, test split "
+                f"{fact.get('test')} ({fact.get('runs', 0)} run(s))" + (f"; {accuracy}" if accuracy else ""))
+        items.append(f"<li>{html.escape(text)}</li>")
+    return ("<p>The data each run was made with (content keys of the splits, from the runs' "
+            "data.json) and the classifier test accuracy, which bounds the *_domain scores:</p>\n"
+            f"<ul>\n{chr(10).join(items)}\n</ul>")
+
+
 def failure_text(summary: CellSummary) -> str:
     """Every crashed seed and every metric that failed in a finished seed, with the reason."""
     parts = [f"seed {seed} crashed: {reason} (traceback in {summary.cell_id}/seed-{seed}/error.txt)"
@@ -112,8 +137,17 @@ def html_table(header: list[str], rows: list[list[str]]) -> str:
 def tables_section(info: dict[str, Any], summaries: list[CellSummary]) -> str:
     parts = []
     for metric in info.get("table_metrics", []):
-        parts.append(f"<h3>{html.escape(metric)}</h3>\n"
-                     + tables.metric_table(info, summaries, metric, "html"))
+        if info.get("search"):   # one cell per trial: the best trial and the budget tables
+            from .search import best_trial_table, budget_table
+            parts.append(f"<h3>{html.escape(metric)}: best trial per method</h3>\n"
+                         + best_trial_table(summaries, metric, "html")
+                         + f"<h3>{html.escape(metric)}: expected best of k trials, E [10%, 90%]</h3>\n"
+                         + budget_table(summaries, metric, list(info.get("budgets", [])), "html"))
+            continue
+        parts.append(f"<h3>{html.escape(metric)}</h3>\n" + tables.metric_table(info, summaries, metric, "html"))
+        if len(info.get("table_variants") or info["variants"]) > 1 and len(info["seeds"]) > 1:
+            parts.append(f"<p>{html.escape(tables.confidence_note(info))}</p>\n"
+                         + tables.comparison_table(info, summaries, metric, "html"))
     for extra in info.get("extra_tables", []):
         parts.append(f"<h3>{html.escape(extra['title'])}</h3>\n" + tables.metrics_table(
             info, summaries, list(extra["metrics"]), "html", extra.get("variants"), extra.get("where")))
@@ -121,7 +155,8 @@ def tables_section(info: dict[str, Any], summaries: list[CellSummary]) -> str:
 
 
 def plots_section(info: dict[str, Any], summaries: list[CellSummary]) -> str:
-    figures = plots.study_figures(info, summaries)
+    from .search_plots import search_figures
+    figures = plots.study_figures(info, summaries) + search_figures(info, summaries)
     return figures_html(figures, "plot") or "<p>The study declares no plots (Benchmark.plots).</p>"
 
 
@@ -185,6 +220,67 @@ def samples_section(study_dir: Path, info: dict[str, Any]) -> str:
             parts.append(f'<p class="note">{html.escape(label)}: no finished seed yet.</p>')
         else:
             parts.append(sample_figure(run_dir, label))
+    return intro + "\n".join(parts)
+
+
+MORE_RESULTS_COLUMNS = 6     # result columns per table of the "More results" section
+
+
+def more_results_section(info: dict[str, Any], summaries: list[CellSummary]) -> str:
+    """Every result of the runs that no declared table shows (e.g. density_domain and
+    coverage_domain when a study adds density_coverage_domain to its metrics): one row per cell,
+    medians with [min, max] over seeds, at most MORE_RESULTS_COLUMNS results per table, as
+    preformatted text (the declared tables stay the report's only HTML tables)."""
+    shown = set(info.get("table_metrics", []))
+    for extra in info.get("extra_tables", []):
+        shown.update(extra["metrics"])
+    names = sorted({name for s in summaries for name in s.values} - shown)
+    if not names:
+        return "<p>Every result is in the tables above.</p>"
+    return "\n".join("<pre>" + html.escape(tables.metrics_table(info, summaries, names[i:i + MORE_RESULTS_COLUMNS],
+                                                                  "markdown")) + "</pre>"
+                     for i in range(0, len(names), MORE_RESULTS_COLUMNS))
+
+
+MEMORIZATION_PAIRS = 8       # generated/training pairs shown per cell
+
+
+def memorization_figure(run_dir: Path, label: str, metrics: dict[str, Any]) -> str:
+    """One cell's closest generated/training pairs (top row generated, bottom row its nearest
+    training image) as a <figure>, or a note saying why there is none."""
+    import torch
+    try:
+        from ganbench_metrics.run_tools import memorization_pairs_for_run
+        generated, training, dists = memorization_pairs_for_run(run_dir, MEMORIZATION_PAIRS)
+    except Exception as err:  # one unreadable run must not cost the whole report
+        return (f'<p class="note">{html.escape(label)}: no gallery ({html.escape(type(err).__name__)}: '
+                f"{html.escape(str(err))})</p>")
+    grid = samples.make_grid(torch.cat([generated, training]), len(generated))
+    scale = max(1, round(TILE_DISPLAY_PX / int(generated.shape[-1])))
+    caption = (f"{label} ({run_dir.name}): memorization_ratio "
+               f"{metrics.get('memorization_ratio', float('nan')):.3g}, novel_fraction "
+               f"{metrics.get('novel_fraction', float('nan')):.3g}; pixel distances "
+               + ", ".join(f"{d:.3g}" for d in dists))
+    return (f"<figure>{img_tag(samples.png_bytes(grid), label, 'samples', grid.shape[1] * scale)}"
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def memorization_section(study_dir: Path, info: dict[str, Any]) -> str:
+    """For cells whose metrics include ``memorization``: the generated images closest to a training
+    image (of 500 drawn from the final checkpoint, uniform classes) above their nearest training image."""
+    intro = ("<p>Top row: the generated images nearest to a training image (pixel distance); bottom "
+             "row: that training image. A distance near 0 is a copy; memorization_ratio is the median "
+             "generated-to-training distance over the median held-out-to-training distance (about 1: "
+             "no copying; docs/metrics.md).</p>")
+    parts = []
+    for cell in info["cells"]:
+        run_dir = first_finished_seed(study_dir, info, cell)
+        metrics = (read_done(run_dir) or {}).get("metrics", {}) if run_dir else {}
+        if "memorization_ratio" in metrics:
+            parts.append(memorization_figure(run_dir, curves.cell_label(cell), metrics))
+    if not parts:
+        return ("<p>No cell was scored with the <code>memorization</code> metric (add "
+                "<code>@metrics.memorization</code> to <code>Experiment.metrics</code>).</p>")
     return intro + "\n".join(parts)
 
 

@@ -12,8 +12,9 @@ from .tables import lookup
 
 def metric_vs_axis(info: dict[str, Any], summaries: list[CellSummary], spec: dict[str, Any]):
     """Median of ``spec['metric']`` against the values of ``spec['axis']``, one line per variant
-    that varies along the axis; rows that do not (e.g. the fully supervised reference) are drawn
-    as horizontal reference lines, as in the fewer-labels paper's figure."""
+    that varies along the axis; rows that do not (the fully supervised reference, Single label,
+    Clustering) are drawn as horizontal lines across the plot, as in the fewer-labels paper's
+    figure: the reference dashed black, the others dotted in their own colour."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -34,10 +35,14 @@ def metric_vs_axis(info: dict[str, Any], summaries: list[CellSummary], spec: dic
             if xs:
                 line, = ax.plot(xs, med, marker="o", label=variant)
                 ax.fill_between(xs, lo, hi, alpha=0.15, color=line.get_color())
-        elif stats and stats[0][1] and (spec.get("reference") in (None, variant)):
+        elif stats and stats[0][1]:
+            # A row that does not vary along the axis (the reference, Single label, Clustering)
+            # has one value for every column: a horizontal line, the reference in black.
             st = stats[0][1]
-            ax.axhline(st["median"], linestyle="--", color="black" if variant == spec.get("reference") else None,
-                       label=f"{variant} (all labels)" if variant == spec.get("reference") else variant)
+            if variant == spec.get("reference"):
+                ax.axhline(st["median"], linestyle="--", color="black", label=f"{variant} (all labels)")
+            elif values:   # across the axis' values, in the next colour of the cycle
+                ax.plot(values, [st["median"]] * len(values), linestyle=":", label=variant)
     ax.set_xlabel(spec.get("xlabel", axis))
     ax.set_ylabel(f"median {metric}")
     ax.set_title(spec.get("title", f"{metric} vs {axis}"))

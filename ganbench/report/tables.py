@@ -285,10 +285,29 @@ def render_all(info: dict[str, Any], summaries: list[CellSummary], fmt: str = "m
     for extra in info.get("extra_tables", []):
         parts.append(f"\n## {extra['title']}\n\n" + metrics_table(
             info, summaries, list(extra["metrics"]), fmt, extra.get("variants"), extra.get("where")))
+    parts += [f"\n{line}\n" for line in accuracy_lines(info.get("data_facts", []))]
     return "".join(parts)
 
 
+def accuracy_lines(facts: list[dict[str, Any]]) -> list[str]:
+    """One line per data-trained extractor (domain classifier) and data the study's runs used:
+    its test accuracy, which bounds what ``*_domain`` scores and class consistency can show
+    (``fingerprint.data_facts``: the runs' data.json)."""
+    lines = []
+    for fact in facts:
+        for name, values in sorted((fact.get("extractors") or {}).items()):
+            accuracy = values.get("test_accuracy")
+            if accuracy is None:
+                continue
+            lines.append(f"{name.replace('_', ' ').capitalize()} test accuracy: {accuracy:.1%} on "
+                         f"{values.get('test_images', '?')} test images ({fact.get('test')}; trained on "
+                         f"{fact.get('train')}; {fact.get('runs', 0)} run(s)).")
+    return lines
+
+
 def write_all(study_dir: Path, info: dict[str, Any], summaries: list[CellSummary]) -> None:
+    from ..config.fingerprint import data_facts
+    info = {**info, "data_facts": data_facts(study_dir, info)}
     atomic_write_text(study_dir / "tables.md", render_all(info, summaries, "markdown"))
     if info.get("search"):
         from .search import best_trial_table, budget_table

@@ -87,10 +87,55 @@ def run_cell(task: CellTask) -> str:
         if describe:
             atomic_write_json(run_dir / "labeler.json", describe())
     log = RunLog(run_dir, task.label, exp.steps, tensorboard=exp.tensorboard, enabled=leader)
+    if leader:
+        record_data(run, run_dir, log)
     try:
         return train_and_evaluate(task, run, run_dir, log)
     finally:
         log.close()
+
+
+def record_data(run: Any, run_dir: Path, log: Any) -> None:
+    """Record the content keys of the run's train and test splits (``data.json``, compared by
+    the next ``ganbench run`` to notice changed data), and the test accuracy of each extractor
+    trained on that data that the metrics declare (built now, before training: cached, so the
+    evaluation reuses it); the accuracies also go to metrics.jsonl and the console."""
+    from ..interfaces import optional
+    from ..components import resolve
+    from ..registry import get_registry
+    from ..evaluate.evaluation import declared_extractors
+    record = fingerprint.data_record(run.train_set, run.test_set, run.train_set.name,
+                                     fingerprint.dataset_bindings(fingerprint.requested_config()))
+    names: list[str] = []
+    for spec in run.exp.metrics:
+        try:
+            metric = resolve("metrics", spec)
+        except Exception:   # noqa: BLE001 - a broken metric fails alone, at evaluation
+            continue
+        names += [n for n in declared_extractors(metric) if n not in names]
+    registry = get_registry()
+    extractors = {}
+    for name in names:
+        if name not in registry.names("feature_extractors"):
+            continue   # the metric fails alone at evaluation
+        check = optional(registry.get("feature_extractors", name).load(), "check_data")
+        if check is None:
+            continue   # not trained on the data (e.g. Inception): nothing to record
+        check(run.train_set, run.test_set)   # data it cannot use: the run stops before training
+        try:
+            extractor = resolve("feature_extractors", name, dataset=run.train_set, test_dataset=run.test_set)
+        except Exception:   # noqa: BLE001 - its metrics fail alone, at evaluation, with the reason
+            continue
+        accuracy = optional(extractor, "test_accuracy")
+        extractors[name] = {"test_accuracy": None if accuracy is None else float(accuracy),
+                            "test_images": len(run.test_set)}
+    if extractors:
+        record["extractors"] = extractors
+    fingerprint.record_data(run_dir, record)
+    for name, facts in extractors.items():
+        if facts["test_accuracy"] is not None:
+            log({"kind": "data", "step": run.step, "extractor": name,
+                 f"{name}_test_accuracy": facts["test_accuracy"], "test_images": facts["test_images"]})
 
 
 def train_and_evaluate(task: CellTask, run: Any, run_dir: Path, log: Any) -> str:

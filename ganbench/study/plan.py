@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -12,6 +13,7 @@ from .. import config, distributed
 from ..components import resolve
 from ..config import Benchmark, Cell, expand, fingerprint
 from ..errors import RegistryError
+from ..evaluate.evaluation import declared_extractors
 from ..interfaces import optional
 from ..results import seed_dir
 from ..storage import cache_dir
@@ -50,15 +52,15 @@ def validate(benchmark_file: str | os.PathLike, cells: list[Cell],
     It also warns (stderr, one line per variant and parameter) when a variant's ``include`` line
     resets a parameter that the benchmark file's own lines set (see ``IncludeOverrides``).
     """
-    datasets_seen: set[str] = set()
-    requested = {}
+    datasets_seen: dict[str, tuple[DataSummary, DataSummary]] = {}
+    requested = Requested()
     overrides = IncludeOverrides(benchmark_file)
     for cell in cells:
         overrides.check(cell, bindings)   # parses on its own, so first: gin ends as the cell leaves it
         try:
             config.parse([benchmark_file], bindings, variant=cell.variant, variant_bindings=cell.bindings)
             requested[cell.id] = fingerprint.requested_config()
-            preflight(config.Experiment(), datasets_seen)
+            requested.data[cell.id] = preflight(config.Experiment(), datasets_seen)
         except config.ConfigError as err:
             named = f"variant {cell.variant!r}" in str(err)   # a binding of the variant is the culprit
             raise config.ConfigError(str(err) if named else f"in variant {cell.variant!r}: {err}") from None
@@ -70,25 +72,78 @@ def validate(benchmark_file: str | os.PathLike, cells: list[Cell],
     return requested
 
 
+class Requested(dict):
+    """What ``validate`` returns: cell id -> the cell's result-relevant bindings, plus ``data``:
+    cell id -> its data record (``fingerprint.data_record``: content keys of the splits)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, dict[str, Any]] = {}
+
+
 def changed_runs(study_dir: Path, tasks: list[CellTask], requested: dict[str, str]) -> dict[str, str]:
-    """Started runs whose recorded configuration differs from the benchmark's now (run_dir -> diff)."""
-    return fingerprint.changed_runs({t.run_dir: Path(t.run_dir).parent.name for t in tasks}, requested)
+    """Started runs whose recorded configuration or data differs from the benchmark's now
+    (run_dir -> diff)."""
+    data = requested.data if isinstance(requested, Requested) else None
+    return fingerprint.changed_runs({t.run_dir: Path(t.run_dir).parent.name for t in tasks}, requested, data)
 
 
-def preflight(exp: Any, datasets_seen: set[str]) -> None:
-    """Build what one cell names that is cheap to build, and its dataset if not seen yet."""
-    resolve("labelers", exp.labeler)
+@dataclass
+class DataSummary:
+    """A dataset split without its images: what ``check_data`` members are given, and what the
+    study keeps of each dataset it validated (its content key)."""
+
+    name: str
+    split: str
+    labels: Any
+    class_names: list[str]
+    key: str
+
+    @classmethod
+    def of(cls, dataset: Any) -> "DataSummary":
+        return cls(dataset.name, dataset.split, dataset.labels.detach().cpu(), list(dataset.class_names),
+                   dataset.cache_key())
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def cache_key(self) -> str:
+        return self.key
+
+
+def preflight(exp: Any, datasets_seen: dict[str, tuple[DataSummary, DataSummary]]) -> dict[str, Any]:
+    """Build what one cell names that is cheap to build, and its dataset if not seen yet; check
+    that the labeler and the feature extractors the metrics name can use that data (their
+    ``check_data``). Returns the cell's data record (``fingerprint.data_record``)."""
+    labeler = resolve("labelers", exp.labeler)
     resolve("losses", exp.loss)
     for spec in exp.regularizers:
         resolve("regularizers", spec)
+    extractors: list[str] = []
     for spec in exp.metrics:
-        check_extractors(spec, resolve("metrics", spec))
-    bound = [line for line in config.full_config().splitlines() if line.startswith("datasets.")]
+        metric = resolve("metrics", spec)
+        check_extractors(spec, metric)
+        extractors += [n for n in declared_extractors(metric) if n not in extractors]
+    bound = fingerprint.dataset_bindings(fingerprint.requested_config())
     key = repr((getattr(exp.dataset, "__name__", exp.dataset), bound))
     if key not in datasets_seen:
-        for split in ("train", "test"):
-            resolve("datasets", exp.dataset, split=split)
-        datasets_seen.add(key)
+        datasets_seen[key] = tuple(DataSummary.of(resolve("datasets", exp.dataset, split=split))
+                                   for split in ("train", "test"))
+    train, test = datasets_seen[key]
+    check = optional(labeler, "check_data")
+    if check is not None:
+        check(train, test)
+    from ..registry import get_registry
+    registry = get_registry()
+    for name in extractors:
+        check = optional(registry.get("feature_extractors", name).load(), "check_data")
+        if check is not None:
+            check(train, test)
+    return fingerprint.data_record(train, test, train.name, bound)
 
 
 def check_extractors(spec: Any, metric: Any) -> None:
@@ -98,9 +153,8 @@ def check_extractors(spec: Any, metric: Any) -> None:
     from ..evaluate.evaluation import metric_name
     from ..registry import get_registry, unknown_message
     valid = get_registry().names("feature_extractors")
-    declared = optional(metric, "feature_extractors", ()) or ()
-    for name in (declared,) if isinstance(declared, str) else declared:
-        if isinstance(name, str) and name not in valid:
+    for name in declared_extractors(metric):
+        if name not in valid:
             raise config.ConfigError(
                 f"metric {metric_name(spec)!r} names feature extractor {name!r}: "
                 f"{unknown_message('feature_extractors', name, valid)}")

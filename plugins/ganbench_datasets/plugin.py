@@ -14,4 +14,5 @@ def register_datasets(register):
     register("cifar10", "ganbench_datasets.cifar10:cifar10",
              summary="CIFAR-10 from the local python-version batches")
     register("image_folder", "ganbench_datasets.image_folder:image_folder",
-             summary="a local folder of images, one subfolder per class, centre-cropped and resized")
+             summary="a local folder of images (set root and resolution): one subfolder per class (a flat "
+                     "folder = one class), optional train/ and test/, centre-cropped and resized; docs/datasets.md")

@@ -7,7 +7,7 @@ from typing import Any, Iterator
 import torch
 from torch import nn
 
-from .subsets import check_fraction, index_hash, labelled_subset
+from .subsets import check_fraction, check_labelled_count, index_hash, labelled_subset
 
 
 def check_dataset(dataset: Any, where: str) -> None:
@@ -66,6 +66,8 @@ class BaseLabeler(nn.Module):
         self._labels: torch.Tensor | None = None       # per training image, on the device
         self.labelled_index: torch.Tensor | None = None
         self.fraction: float | None = None
+        self.requested_fraction: float | None = None   # labelers that use a labelled subset set it
+        self.allow_zero_fraction = False
 
     # -- Labeler
     def prepare(self, dataset: Any, *, seed: int, cache_dir: str | None = None,
@@ -79,9 +81,18 @@ class BaseLabeler(nn.Module):
         self._labels = dataset.labels.long().to(self.device)
         self._train_index = torch.arange(len(dataset.labels), device=self.device)
 
+    def check_data(self, train: Any, test: Any = None) -> None:
+        """Before training (study validation, ``prepare``): a labelled fraction must leave at
+        least one labelled image per class (LabelFractionError with the numbers otherwise)."""
+        if self.requested_fraction is not None:
+            check_labelled_count(train.labels, self.requested_fraction, where=f"labelers.{self.name}",
+                                 dataset=train.cache_key(), allow_zero=self.allow_zero_fraction)
+
     def choose_labelled(self, dataset: Any, fraction: float, allow_zero: bool = False) -> None:
         """Pick the labelled subset with the shared function and remember it."""
         self.fraction = check_fraction(fraction, where=f"labelers.{self.name}", allow_zero=allow_zero)
+        check_labelled_count(dataset.labels, self.fraction, where=f"labelers.{self.name}",
+                             dataset=dataset.cache_key(), allow_zero=allow_zero)
         self.labelled_index = labelled_subset(dataset.labels, self.fraction, self.seed).to(self.device)
 
     def train_index(self) -> torch.Tensor:

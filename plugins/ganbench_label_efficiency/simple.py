@@ -61,6 +61,7 @@ class RandomLabels(BaseLabeler):
     def __init__(self, fraction: float = 0.0) -> None:
         super().__init__()
         self.requested_fraction = check_fraction(fraction, where="labelers.random", allow_zero=True)
+        self.allow_zero_fraction = True
 
     def prepare(self, dataset: Any, **kwargs: Any) -> None:
         super().prepare(dataset, **kwargs)

@@ -7,6 +7,7 @@ methods see exactly the same labelled images and a table row differs only in its
 from __future__ import annotations
 
 import hashlib
+import math
 
 import torch
 
@@ -24,6 +25,33 @@ def check_fraction(fraction: float, *, where: str, allow_zero: bool = False) -> 
         raise ValueError(f"{where}: fraction={fraction!r} is not a label fraction; "
                          f"bind {where}.fraction to a number with {bound} (0.1 = 10% labelled)")
     return float(fraction)
+
+
+class LabelFractionError(ValueError):
+    """A label fraction that leaves fewer labelled images than the dataset has classes."""
+
+
+def check_labelled_count(labels: torch.Tensor, fraction: float, *, where: str, dataset: str = "",
+                         allow_zero: bool = False) -> int:
+    """The number of labelled images ``fraction`` gives (``round(fraction * N)``), or
+    LabelFractionError when that is fewer than the classes present (or none): the stratified
+    subset could not give every class a labelled image, and methods that learn a classifier from
+    it (S2GAN) have nothing to learn from. ``allow_zero``: fraction 0 (no labels) is meant."""
+    total = len(labels)
+    count = round(fraction * total)
+    classes = int(torch.unique(labels).numel()) if total else 0
+    if allow_zero and fraction == 0:
+        return 0
+    if count >= max(classes, 1):
+        return count
+    smallest = math.ceil(classes / total * 1e4) / 1e4 if total else None
+    of = f" of {dataset}" if dataset else ""
+    short = "not one labelled image" if count == 0 else f"fewer than its {classes} classes"
+    raise LabelFractionError(
+        f"{where}: fraction={fraction!r} of the {total} training images{of} gives {count} labelled "
+        f"image(s), {short}; every class needs at least one labelled image (the labelled subset is "
+        f"stratified by class). Use {where}.fraction >= {smallest} ({classes} images), or a "
+        "dataset with more training images")
 
 
 def labelled_subset(labels: torch.Tensor, fraction: float, seed: int) -> torch.Tensor:

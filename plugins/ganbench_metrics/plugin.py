@@ -19,10 +19,23 @@ METRICS = {
     "label_accuracy": ("label_metrics:label_accuracy", "top-1/top-5 accuracy of the labeler on the reference set"),
     "class_consistency": ("label_metrics:class_consistency",
                           "domain-classifier accuracy on class-conditional samples"),
+    "density_coverage": ("feature_metrics:density_coverage", "density and coverage (Naeem et al. 2020, k-NN, k=5)"),
+    "density_coverage_domain": ("feature_metrics:density_coverage_domain",
+                                "density and coverage on domain-classifier features"),
+    "prd": ("feature_metrics:prd", "PRD curve (Sajjadi et al. 2018) summarised by max F_8 and F_1/8"),
+    "prd_domain": ("feature_metrics:prd_domain", "PRD on domain-classifier features"),
+    "intra_fid": ("class_metrics:intra_fid", "FID per class and its mean (conditional generators)"),
+    "intra_fid_domain": ("class_metrics:intra_fid_domain", "intra-class FID on domain-classifier features"),
+    "classification_accuracy_score": ("class_metrics:classification_accuracy_score",
+                                      "CAS: real-test accuracy of a classifier trained on generated images"),
+    "memorization": ("memorization:memorization",
+                     "nearest-training-image distance of samples relative to held-out real images"),
 }
 
 FEATURE_EXTRACTORS = {
     "inception_v3": ("extractors.inception:inception_v3", "TF 2015-12-05 Inception-v3 pool3 features"),
+    "inception_v3_clean": ("extractors.inception:inception_v3_clean",
+                           "the same Inception-v3 with clean-fid's PIL bicubic resize"),
     "domain_classifier": ("extractors.domain_classifier:domain_classifier",
                           "small CNN trained and cached on the dataset's train split"),
 }

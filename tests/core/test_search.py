@@ -130,6 +130,9 @@ def test_a_search_study_runs_tabulates_and_extends_without_retraining(tmp_path):
     results = {r["cell"]: r.get("params") for r in json.loads((out / "search" / "results.json").read_text())}
     assert results["hinge__trial-000"] == draw({'lr': ('log_uniform', 1e-4, 1e-3), 'beta1': ('choice', [0.0, 0.5])}, 1)[0]
     assert results["fixed"] is None
+    from ganbench.report.html import render_report
+    report = render_report(out / "search")
+    assert "swd_avg: best trial per method" in report and "search_swd_avg_budget" in report
     first = (out / "search" / "hinge__trial-000" / "seed-0" / "done").stat().st_mtime_ns
     gin_file.write_text(TINY % 3)                                  # raise the trial count
     assert study.run_study(gin_file, out=out) == {"hinge__trial-002/seed-0": "done"}

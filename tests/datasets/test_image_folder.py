@@ -1,4 +1,7 @@
 """`image_folder` on small folders of PNGs written here, including broken ones."""
+import os
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -150,3 +153,61 @@ def test_configuration_mistakes(tmp_path):
         image_folder(resolution=8)
     with pytest.raises(ValueError, match="split of .* is empty"):
         image_folder("test", root=str(tmp_path / "cls"), resolution=8, test_fraction=0, cache=False)
+
+
+def _swap_keeping_size_and_mtime(path, pixels):
+    """Replace a PNG's bytes with another image of the same byte size, then set its mtime back,
+    as `cp -p`, `rsync -a` and `tar x` do."""
+    before = path.stat()
+    old = path.read_bytes()
+    save(path, pixels)
+    new = path.read_bytes()
+    assert new != old
+    new = (new + b"\0" * len(old))[:len(old)] if len(new) <= len(old) else None
+    if new is None:   # the new PNG is longer: pad the old one instead (PNG ignores trailing bytes)
+        raise AssertionError("pick a replacement image that encodes smaller")
+    path.write_bytes(new)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+@pytest.mark.parametrize("racy_seconds", [3.0, 0.0])
+def test_content_swap_with_preserved_size_and_mtime_is_noticed(tmp_path, monkeypatch, racy_seconds):
+    """racy_seconds=0: only the stat fields (ctime, inode) can tell; 3: the fresh file is hashed."""
+    monkeypatch.setenv("GANBENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(image_folder_module, "RACY_SECONDS", racy_seconds)
+    data = tmp_path / "data"
+    noisy = np.random.default_rng(1).integers(0, 255, (12, 12, 3))
+    path = save(data / "a" / "x.png", noisy)
+    save(data / "b" / "y.png", solid(GREEN))
+    first = image_folder(root=str(data), resolution=4, test_fraction=0)
+    time.sleep(0.05)   # past the filesystem's timestamp tick, as any real copy is
+    _swap_keeping_size_and_mtime(path, solid(BLUE))
+    second = image_folder(root=str(data), resolution=4, test_fraction=0)
+    assert first.cache_key() != second.cache_key()
+    assert second.images[0, 2].float().mean() > 250      # the new, blue image
+
+
+def test_content_fingerprint_mode(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANBENCH_CACHE", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    save(data / "x.png", solid(RED))
+    key = lambda: image_folder_module.folder_fingerprint([data / "x.png"], data, "content")  # noqa: E731
+    before = key()
+    os.utime(data / "x.png", ns=(0, 0))      # touching alone changes nothing in content mode
+    assert key() == before
+    save(data / "x.png", solid(BLUE))
+    assert key() != before
+    assert image_folder(root=str(data), resolution=4, test_fraction=0, fingerprint="content").images[0, 2].min() > 250
+    with pytest.raises(ValueError, match="fingerprint must be one of"):
+        image_folder(root=str(data), resolution=4, fingerprint="mtime")
+
+
+def test_class_with_too_few_test_images_warns(tmp_path, capsys):
+    for i in range(30):
+        save(tmp_path / "many" / f"{i}.png", solid((i, 0, 0), 4, 4))
+    save(tmp_path / "single" / "only.png", solid(GREEN, 4, 4))
+    image_folder("test", root=str(tmp_path), resolution=4, test_fraction=0.5, cache=False)
+    err = capsys.readouterr().err
+    assert "fewer than 5 test images" in err and "'single' (0)" in err and "test_fraction=0.5" in err

