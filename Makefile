@@ -8,7 +8,7 @@ TORCH ?= torch==2.14.1 torchvision==0.29.1
 STAMP := $(VENV)/.ganbench-installed
 PYTEST_ARGS ?= -m "not slow"
 
-.PHONY: run test test-all setup clean
+.PHONY: run test test-all mutation setup clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,13 @@ test: $(STAMP)
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Mutation testing of the science modules (docs/testing.md); not part of `make test`. It edits
+# the modules in place one mutant at a time, so run it in a clone nobody else is testing in.
+# MUTATION_ARGS: e.g. --module losses --module ema, or --recheck.
+mutation: $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[mutation]'
+	nice -n 19 $(BIN)/python tools/mutation.py $(MUTATION_ARGS)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
