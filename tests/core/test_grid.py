@@ -4,6 +4,15 @@ import pytest
 from ganbench.config.benchmark import Benchmark, expand, slug
 
 
+@pytest.fixture(autouse=True)
+def no_gin_bindings():
+    """Benchmark is gin-configurable: bindings an earlier test parsed (Benchmark.seeds = 1...)
+    would fill the fields these tests leave at their defaults."""
+    import gin
+    gin.clear_config()
+    yield
+
+
 def make(**kw):
     return Benchmark(**{"variants": {"BigGAN (100%)": ["Experiment.labeler = @labelers.full"],
                                      "S3GAN": ["labelers.s2gan.fraction = {fraction}",

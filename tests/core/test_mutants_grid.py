@@ -13,6 +13,15 @@ from ganbench.config.search import draw, gin_literal
 V = {"a": []}
 
 
+@pytest.fixture(autouse=True)
+def no_gin_bindings():
+    """Benchmark is gin-configurable: bindings an earlier test parsed (Benchmark.seeds = 1...)
+    would fill the fields these tests leave at their defaults."""
+    import gin
+    gin.clear_config()
+    yield
+
+
 def test_defaults():
     fields = {f.name: f for f in dataclasses.fields(Benchmark)}
     b = Benchmark(variants=V)
