@@ -29,8 +29,9 @@ def run_study(benchmark_file: str | os.PathLike, out: str | os.PathLike = "runs"
               rerun_changed: bool = False) -> dict[str, str]:
     """Train and evaluate every unfinished cell, then write results, tables and plots.
 
-    Runs started with a different configuration (see ``ganbench.fingerprint``) stop the study
-    with a ConfigError, or with ``rerun_changed`` are moved to ``<study>/stale/`` and rerun.
+    Runs started with a different configuration or data (see ``ganbench.config.fingerprint``)
+    stop the study with a ConfigError, or with ``rerun_changed`` are moved to ``<study>/stale/``
+    and rerun.
     Returns the status of each task run now (label -> done/diverged/failed/busy)."""
     bench, study_dir, cells, tasks = plan(benchmark_file, out, bindings)
     changed = changed_runs(study_dir, tasks, validate(benchmark_file, cells, bindings))
