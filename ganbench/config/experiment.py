@@ -33,6 +33,7 @@ class Experiment:
     ema_start: int = 0
     truncation: float | None = None   # truncation trick at sampling time; None = off
     eval_samples: int = 2000
+    sample_sets: int = 1              # K > 1: every metric is the mean over K sample pools (+ _std, _min)
     eval_every: int | None = None     # also evaluate every N steps (curves; last good metrics)
     checkpoint_every: int = 500
     log_every: int = 100
@@ -47,7 +48,8 @@ class Experiment:
     max_restarts: int = 2
 
     def __post_init__(self) -> None:
-        for name in ("steps", "batch_size", "d_steps", "eval_samples", "checkpoint_every", "log_every"):
+        for name in ("steps", "batch_size", "d_steps", "eval_samples", "sample_sets", "checkpoint_every",
+                     "log_every"):
             value = getattr(self, name)
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f"Experiment.{name} must be a positive integer, got {value!r}")

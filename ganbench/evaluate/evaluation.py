@@ -192,10 +192,12 @@ def error_text(err: BaseException) -> str:
 
 
 def evaluate_run(run: Any, cache_dir: str, errors: dict[str, str] | None = None,
-                 sample_sets: int = 1) -> dict[str, float]:
+                 sample_sets: int | None = None) -> dict[str, float]:
     """Score a trained ``ganbench.run.Run`` with its experiment's metrics. With ``errors``, a
     failing metric is recorded there and the others are returned (``Evaluation.run``); with
-    ``sample_sets = K > 1``, every result is the mean over K sample pools plus ``_std``/``_min``."""
+    ``sample_sets = K > 1`` (default: ``Experiment.sample_sets``), every result is the mean over
+    K sample pools plus ``_std``/``_min``."""
+    sample_sets = sample_sets or run.exp.sample_sets
     sampler = Sampler(run.sampler, run.num_classes, run.labeler.sample_fake_labels, run.device,
                       truncation=run.exp.truncation)
     evaluation = Evaluation(sampler, run.train_set, run.test_set, run.labeler, cache_dir, run.device)
