@@ -100,6 +100,7 @@ def record_data(run: Any, run_dir: Path, log: Any) -> None:
     the next ``ganbench run`` to notice changed data), and the test accuracy of each extractor
     trained on that data that the metrics declare (built now, before training: cached, so the
     evaluation reuses it); the accuracies also go to metrics.jsonl and the console."""
+    import torch
     from ..interfaces import optional
     from ..components import resolve
     from ..registry import get_registry
@@ -123,7 +124,11 @@ def record_data(run: Any, run_dir: Path, log: Any) -> None:
             continue   # not trained on the data (e.g. Inception): nothing to record
         check(run.train_set, run.test_set)   # data it cannot use: the run stops before training
         try:
-            extractor = resolve("feature_extractors", name, dataset=run.train_set, test_dataset=run.test_set)
+            # Training the extractor (or finding it cached) must not move the run's random state:
+            # the run's trajectory may not depend on what the cache holds.
+            with torch.random.fork_rng(devices=[run.device] if run.device.type == "cuda" else []):
+                extractor = resolve("feature_extractors", name, dataset=run.train_set,
+                                    test_dataset=run.test_set)
         except Exception:   # noqa: BLE001 - its metrics fail alone, at evaluation, with the reason
             continue
         accuracy = optional(extractor, "test_accuracy")
