@@ -210,3 +210,11 @@ def declared_extractors(metric: Any) -> list[str]:
     from ..interfaces import optional
     declared = optional(metric, "feature_extractors", ()) or ()
     return [n for n in ((declared,) if isinstance(declared, str) else declared) if isinstance(n, str)]
+
+
+def extractors_of(metrics: Sequence[Any]) -> list[str]:
+    """Every feature-extractor name the built ``metrics`` declare, once each, in order."""
+    names: list[str] = []
+    for metric in metrics:
+        names += [n for n in declared_extractors(metric) if n not in names]
+    return names

@@ -104,16 +104,16 @@ def record_data(run: Any, run_dir: Path, log: Any) -> None:
     from ..interfaces import optional
     from ..components import resolve
     from ..registry import get_registry
-    from ..evaluate.evaluation import declared_extractors
+    from ..evaluate.evaluation import extractors_of
     record = fingerprint.data_record(run.train_set, run.test_set, run.train_set.name,
                                      fingerprint.dataset_bindings(fingerprint.requested_config()))
-    names: list[str] = []
+    metrics = []
     for spec in run.exp.metrics:
         try:
-            metric = resolve("metrics", spec)
+            metrics.append(resolve("metrics", spec))
         except Exception:   # noqa: BLE001 - a broken metric fails alone, at evaluation
             continue
-        names += [n for n in declared_extractors(metric) if n not in names]
+    names = extractors_of(metrics)
     registry = get_registry()
     extractors = {}
     for name in names:

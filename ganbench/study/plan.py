@@ -13,7 +13,7 @@ from .. import config, distributed
 from ..components import resolve
 from ..config import Benchmark, Cell, expand, fingerprint
 from ..errors import RegistryError
-from ..evaluate.evaluation import declared_extractors
+from ..evaluate.evaluation import declared_extractors, extractors_of
 from ..interfaces import optional
 from ..results import seed_dir
 from ..storage import cache_dir
@@ -123,11 +123,10 @@ def preflight(exp: Any, datasets_seen: dict[str, tuple[DataSummary, DataSummary]
     resolve("losses", exp.loss)
     for spec in exp.regularizers:
         resolve("regularizers", spec)
-    extractors: list[str] = []
-    for spec in exp.metrics:
-        metric = resolve("metrics", spec)
+    metrics = [resolve("metrics", spec) for spec in exp.metrics]
+    for spec, metric in zip(exp.metrics, metrics):
         check_extractors(spec, metric)
-        extractors += [n for n in declared_extractors(metric) if n not in extractors]
+    extractors = extractors_of(metrics)
     bound = fingerprint.dataset_bindings(fingerprint.requested_config())
     key = repr((getattr(exp.dataset, "__name__", exp.dataset), bound))
     if key not in datasets_seen:
