@@ -90,6 +90,13 @@ def register_executors(register: Register) -> None:
 
 
 @hookspec
+def register_augmentations(register: Register) -> None:
+    """Register augmentations of what D sees: ``factory(**gin) -> Augmentation`` with
+    ``augment(images, generator)`` (differentiable, applied to reals and fakes in both steps).
+    Selected by ``Experiment.augmentation``; referenced in gin as ``@augmentations.NAME``."""
+
+
+@hookspec
 def gin_search_paths() -> list[str]:
     """Directories holding the gin fragments this plugin ships, so that
     ``include 'myplugin/thing.gin'`` resolves without copying files."""

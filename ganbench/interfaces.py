@@ -25,6 +25,7 @@ KINDS = (
     "datasets",
     "feature_extractors",
     "executors",
+    "augmentations",
 )
 
 
@@ -78,7 +79,8 @@ class Batch:
     Fields are filled as the step proceeds; a term reads what it needs. Terms that need extra
     discriminator passes (gradient penalties, rotations) call ``D`` themselves.
 
-    In the D step every field is set; ``fake`` was drawn without gradient. In the G step
+    ``real`` and ``fake`` are what D saw: after the run's augmentation (``Experiment.augmentation``),
+    if any. In the D step every field is set; ``fake`` was drawn without gradient. In the G step
     ``real_features`` and ``real_logits`` are None (unless the loss declares
     ``uses_real_logits_for_g``, which fills ``real_logits``) and ``fake`` carries G's gradient.
     """
@@ -224,6 +226,27 @@ class FeatureExtractor(Protocol):
         """uint8 [N, C, H, W] -> (features float [N, F], class logits [N, K] or None)."""
 
 
+# ------------------------------------------------------------------------- augmentations
+class Augmentation(Protocol):
+    """What an `augmentations` factory returns: ``factory(**gin) -> Augmentation``, chosen by
+    ``Experiment.augmentation`` (None = no augmentation).
+
+    ``augment(images, generator)`` transforms a float batch [B, C, H, W] in [-1, 1] and is applied,
+    with fresh draws, to every image D sees: the reals and the fakes of the D step and the fakes
+    of the G step. It must be differentiable (G's gradient flows through it), keep shape, dtype
+    and device, draw all its randomness from ``generator`` (the run's noise generator, on the
+    images' device: the same generator state gives the same output) and return its input
+    unchanged when it does nothing (probability 0, empty policy). The ``Batch`` the loss terms
+    receive holds the augmented images, so regularizers act on what D saw (as R1 does in ADA).
+
+    Adaptive augmentations (ADA, APA) also define ``observe`` (OPTIONAL_MEMBERS) and keep their
+    state (``state_dict``/``load_state_dict``, checkpointed like a term's) and report it with
+    ``log_values`` (e.g. ``{"ada_p": 0.12}``), which the training curves plot.
+    """
+
+    def augment(self, images: "Tensor", generator: "torch.Generator") -> "Tensor": ...
+
+
 # ----------------------------------------------------------------------------- executors
 class Task(Protocol):
     """One seed of one cell, as an executor receives it: picklable, so it can cross processes.
@@ -260,7 +283,8 @@ class OptionalMember(NamedTuple):
 
 OPTIONAL_MEMBERS: dict[str, OptionalMember] = {
     "on_train_step": OptionalMember(
-        "any module or component of a run: G, D, the loss, regularizers, the labeler, G's EMA copy",
+        "any module or component of a run: G, D, the loss, regularizers, the labeler, the "
+        "augmentation, G's EMA copy",
         "nothing: the component has no schedule",
         "on_train_step(step, images_seen) before every training step, after a resume, and when a "
         "generator is rebuilt from a run directory (so schedules resume their phase)"),
@@ -279,12 +303,28 @@ OPTIONAL_MEMBERS: dict[str, OptionalMember] = {
         "every parameter of the term trains with D's optimizer",
         "g_parameters() -> iterable of the term's parameters that train with G's optimizer; read "
         "once, when the optimizers are built"),
+    "observe": OptionalMember(
+        "augmentations",
+        "nothing: the augmentation does not adapt",
+        "observe(sign_sum, count) after every D step: the sum of sign(D(real)) over the reals D "
+        "just saw (augmented, the whole batch over all data-parallel ranks) and their count, as "
+        "0-dim tensors on the run's device (never synchronised with the host): the input of "
+        "ADA's overfitting heuristic r_t = E[sign(D(real))]. Keep the adaptation on the device "
+        "too (the loop reads values only at log intervals)"),
+    "replace_reals": OptionalMember(
+        "augmentations",
+        "nothing: D's reals are the dataset's images",
+        "replace_reals(real, fake, generator) -> (images, swapped) in every D step, before "
+        "augment: ``fake`` is a batch generated for this purpose (without gradient, distinct from "
+        "the D step's fakes), ``swapped`` a bool [B] saying which reals were replaced by the fake "
+        "at the same position (APA); the swapped images are shown to D as real, with the labels "
+        "they were generated with"),
     "state_dict": OptionalMember(
-        "terms (regularizers, labelers)",
+        "terms (regularizers, labelers) and augmentations",
         "the term is stateless: nothing is saved",
         "state_dict() at every checkpoint; load_state_dict(state) on resume (declare both)"),
     "load_state_dict": OptionalMember(
-        "terms (regularizers, labelers)", "see state_dict", "on resume, with what state_dict() returned"),
+        "terms (regularizers, labelers) and augmentations", "see state_dict", "on resume, with what state_dict() returned"),
     "describe": OptionalMember(
         "labelers",
         "no labeler.json",

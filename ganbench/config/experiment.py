@@ -10,6 +10,8 @@ from typing import Any, Sequence
 
 import gin
 
+from ..subsets import check_subset_request
+
 
 @gin.configurable
 @dataclass
@@ -21,6 +23,8 @@ class Experiment:
     loss: Any = "hinge"
     regularizers: Sequence[Any] = ()
     labeler: Any = "full"
+    augmentation: Any = None          # of every image D sees (``@augmentations.NAME``); None = off
+    train_images: int | float | None = None   # train on k images (int) or a fraction (float), class-stratified; None = all
     metrics: Sequence[Any] = ("fid_domain", "is_domain")
     steps: int = 1000                 # generator steps
     batch_size: int = 64
@@ -37,6 +41,7 @@ class Experiment:
     eval_every: int | None = None     # also evaluate every N steps (curves; last good metrics)
     checkpoint_every: int = 500
     log_every: int = 100
+    overfit_images: int = 256         # D is scored on this many fixed training and held-out reals at each log (0 = off)
     precision: str = "fp32"           # fp32 | bf16 | fp16 (autocast; fp16 uses a grad scaler)
     channels_last: bool = False
     compile: bool = False
@@ -62,6 +67,10 @@ class Experiment:
             raise ValueError(f"Experiment.eval_every must be a positive integer or None, got {self.eval_every!r}")
         if self.on_divergence not in ("stop", "restart"):
             raise ValueError(f"Experiment.on_divergence must be 'stop' or 'restart', got {self.on_divergence!r}")
+        if self.train_images is not None:
+            check_subset_request(self.train_images)
+        if isinstance(self.overfit_images, bool) or not isinstance(self.overfit_images, int) or self.overfit_images < 0:
+            raise ValueError(f"Experiment.overfit_images must be an integer >= 0, got {self.overfit_images!r}")
         if self.truncation is not None and not self.truncation > 0:
             raise ValueError(f"Experiment.truncation must be > 0 or None, got {self.truncation!r}")
 
@@ -69,7 +78,8 @@ class Experiment:
 
 # Experiment fields that name components, and the kind of each (a lookup prefers that kind).
 _COMPONENT_FIELDS = {"dataset": "datasets", "architecture": "architectures", "loss": "losses",
-                     "regularizers": "regularizers", "labeler": "labelers", "metrics": "metrics"}
+                     "regularizers": "regularizers", "labeler": "labelers", "metrics": "metrics",
+                     "augmentation": "augmentations"}
 
 
 def experiment_summary(exp: Experiment) -> dict[str, Any]:

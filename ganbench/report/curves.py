@@ -1,4 +1,5 @@
-"""Training curves from each seed's ``metrics.jsonl``: losses and evaluation metrics against
+"""Training curves from each seed's ``metrics.jsonl``: losses, the values components log (ADA's p,
+the overfitting probe) and evaluation metrics against
 generator steps and against training wall time (PNG and PDF, one figure per quantity).
 
 ``kind: "train"`` records carry step, images_seen, d_loss, g_loss and images_per_s of the logging
@@ -82,6 +83,17 @@ def eval_metrics(curves: list[SeedCurves]) -> list[str]:
     return sorted(names)
 
 
+NOT_TRAIN_VALUES = NOT_METRICS | {"images_per_s", "wall_seconds", *LOSSES}
+
+
+def train_values(curves: list[SeedCurves]) -> list[str]:
+    """Every numeric value the training records carry besides the losses, sorted: what the
+    components report (``log_values``: ADA's p, PGGAN's alpha) and the overfitting probe."""
+    names = {k for c in curves for r in c.train for k, v in r.items()
+             if k not in NOT_TRAIN_VALUES and isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return sorted(names)
+
+
 def curve_figure(curves: list[SeedCurves], quantity: str, source: str):
     """Two panels, ``quantity`` against training images seen (generator steps for records that
     lack the count) and against wall time; a colour per cell, a line per seed (only a cell's
@@ -112,7 +124,8 @@ def curve_figure(curves: list[SeedCurves], quantity: str, source: str):
         ax.grid(alpha=0.3)
     if by_images.get_legend_handles_labels()[0]:
         by_images.legend(fontsize=7)
-    fig.suptitle(f"{quantity} ({'training loss' if source == 'train' else 'evaluation'})")
+    kind = "evaluation" if source != "train" else "training loss" if quantity in LOSSES else "training"
+    fig.suptitle(f"{quantity} ({kind})")
     fig.tight_layout()
     return fig
 
@@ -122,7 +135,8 @@ def curve_figures(study_dir: str | Path) -> list[tuple[str, Any]]:
     curves = read_curves(study_dir)
     if not curves:
         return []
-    wanted = [(q, "train") for q in LOSSES] + [(m, "evals") for m in eval_metrics(curves)]
+    wanted = [(q, "train") for q in LOSSES + tuple(train_values(curves))]
+    wanted += [(m, "evals") for m in eval_metrics(curves)]
     return [(slug(q), curve_figure(curves, q, source)) for q, source in wanted]
 
 

@@ -20,8 +20,10 @@ from ..components import resolve
 from ..cpus import threads_per_cell, usable_cpus
 from ..config.experiment import Experiment
 from ..interfaces import Batch, optional
+from ..subsets import training_subset
 from . import checkpoint
 from .ema import EMA
+from .overfitting import probe_for
 
 
 def pick_device(spec: str) -> torch.device:
@@ -71,15 +73,19 @@ class Run:
         self.generator = seed_everything(self.seed)
         # Ranks share the seed of the weights (broadcast anyway) but draw different batches.
         self.noise = torch.Generator(self.device).manual_seed(self.seed + 1 + 100_003 * self.rank)
+        # train_set: the whole split (evaluation and metric extractors use it, so metrics stay
+        # comparable across training-set sizes); train_pool: what G and D learn from.
         self.train_set = resolve("datasets", exp.dataset, split="train")
         self.test_set = resolve("datasets", exp.dataset, split="test")
+        self.train_pool = training_subset(self.train_set, exp.train_images, self.seed)
         self.labeler = resolve("labelers", exp.labeler)
-        self.labeler.prepare(self.train_set, seed=self.seed, cache_dir=self.cache_dir, device=self.device)
+        self.labeler.prepare(self.train_pool, seed=self.seed, cache_dir=self.cache_dir, device=self.device)
         self.num_classes = int(self.labeler.num_classes)
         _, channels, height, width = self.train_set.images.shape
         self.G, self.D = resolve("architectures", exp.architecture, resolution=height,
                                  channels=channels, num_classes=self.num_classes)
         self.loss = resolve("losses", exp.loss)
+        self.augmentation = resolve("augmentations", exp.augmentation) if exp.augmentation is not None else None
         self.terms = [resolve("regularizers", r) for r in exp.regularizers] + [self.labeler]
         for term in self.terms:
             term.setup(self.G, self.D, self.num_classes)
@@ -89,16 +95,21 @@ class Run:
         self.ema = EMA(self.G, exp.ema_decay, exp.ema_start) if exp.ema_decay else None
         if exp.compile:
             self._compile()
-        parts = [self.G, self.D, self.loss, *self.terms] + ([self.ema.shadow] if self.ema else [])
+        parts = [self.G, self.D, self.loss, *self.terms, *self._augmentations()]
+        parts += [self.ema.shadow] if self.ema else []
         self.scheduled = [m for m in parts if optional(m, "on_train_step")]
         self.loggable = [m for m in parts if optional(m, "log_values")]
+        self.overfitting = probe_for(self)
+
+    def _augmentations(self) -> list[Any]:
+        return [self.augmentation] if self.augmentation is not None else []
 
     def _to_device(self) -> None:
         memory_format = torch.channels_last if self.exp.channels_last else torch.preserve_format
-        for module in [self.G, self.D, *self.terms]:
+        for module in [self.G, self.D, *self.terms, *self._augmentations()]:
             if isinstance(module, torch.nn.Module):
                 module.to(self.device, memory_format=memory_format)
-        self.images = self.train_set.images.to(self.device, non_blocking=True)
+        self.images = self.train_pool.images.to(self.device, non_blocking=True)
         self.train_index = self.labeler.train_index().to(self.device)
         if len(self.train_index) == 0:
             raise ValueError("the labeler selected no training images")
@@ -145,15 +156,24 @@ class Run:
             real = real.contiguous(memory_format=torch.channels_last)
         return real, index
 
+    def augment(self, images: torch.Tensor) -> torch.Tensor:
+        """What D sees of ``images``: the augmentation's fresh transform, or the images as they are."""
+        return images if self.augmentation is None else self.augmentation.augment(images, self.noise)
+
     def d_step(self) -> torch.Tensor:
         real, index = self.real_batch()
         with self.autocast():
+            real, replaced = self._replace_reals(real)
+            real = self.augment(real)
             h = self.D.features(real)
             real_labels = self.labeler.real_labels(index, h)
+            if replaced is not None:
+                real_labels = _with_labels_of(real_labels, *replaced)
             real_logits = self.D.logits(h, real_labels)
             with torch.no_grad():
                 fake_labels = self.labeler.sample_fake_labels(len(real), self.noise)
                 fake = self.G(self.latents(len(real)), fake_labels)
+            fake = self.augment(fake)
             fake_h = self.D.features(fake)
             fake_logits = self.D.logits(fake_h, fake_labels)
             batch = Batch(self.G, self.D, real, real_labels, index, fake, fake_labels,
@@ -161,14 +181,38 @@ class Run:
             loss = self.loss.d_loss(real_logits.float(), fake_logits.float())
             loss = loss + sum_terms(t.d_term(batch) for t in self.terms)
         self._update(self.d_opt, loss)
+        self._observe(real_logits)
         self._last_real = (real, real_labels, index)
         return loss.detach()
+
+    def _replace_reals(self, real: torch.Tensor) -> tuple[torch.Tensor, tuple | None]:
+        """APA-style augmentations show D some generated images as real: they get a batch made
+        for that purpose, and the images they swap in keep the labels they were generated with."""
+        replace = optional(self.augmentation, "replace_reals") if self.augmentation is not None else None
+        if replace is None:
+            return real, None
+        with torch.no_grad():
+            labels = self.labeler.sample_fake_labels(len(real), self.noise)
+            pseudo = self.G(self.latents(len(real)), labels)
+        real, swapped = replace(real, pseudo, self.noise)
+        return real, (swapped, labels)
+
+    def _observe(self, real_logits: torch.Tensor) -> None:
+        """Feed an adaptive augmentation E[sign(D(real))] of the global batch, on the device."""
+        observe = optional(self.augmentation, "observe") if self.augmentation is not None else None
+        if observe is None:
+            return
+        signs = real_logits.detach().float().sign()
+        totals = torch.stack([signs.sum(), torch.tensor(float(len(signs)), device=signs.device)])
+        if self.world > 1:
+            totals = distributed.all_reduce_mean(totals) * self.world
+        observe(totals[0], totals[1])
 
     def g_step(self) -> torch.Tensor:
         real, real_labels, index = self._last_real
         with self.autocast():
             fake_labels = self.labeler.sample_fake_labels(len(real), self.noise)
-            fake = self.G(self.latents(len(real)), fake_labels)
+            fake = self.augment(self.G(self.latents(len(real)), fake_labels))
             fake_h = self.D.features(fake)
             fake_logits = self.D.logits(fake_h, fake_labels)
             batch = Batch(self.G, self.D, real, real_labels, index, fake, fake_labels,
@@ -198,6 +242,7 @@ class Run:
             "G_ema": self.ema.state_dict() if self.ema else None,
             "g_opt": self.g_opt.state_dict(), "d_opt": self.d_opt.state_dict(),
             "terms": [optional(t, "state_dict", dict)() for t in self.terms],
+            "augmentation": optional(self.augmentation, "state_dict", dict)() if self.augmentation else {},
             "rng": checkpoint.rng_state(self.generator), "noise": self.noise.get_state(),
             # every rank's random state, in rank order (a collective: every rank calls state_dict),
             # so that a data-parallel run resumes with each rank drawing its own batches again
@@ -218,6 +263,7 @@ class Run:
             for term, term_state in zip(self.terms, state["terms"]):
                 if term_state:
                     term.load_state_dict(term_state)
+            self._load_augmentation_state(state.get("augmentation") or {})
         except (RuntimeError, ValueError, KeyError) as err:
             first = str(err).strip().splitlines()[0][:300]
             raise ValueError(f"{source} was written by a different configuration ({first}). "
@@ -226,6 +272,15 @@ class Run:
         self.train_seconds = float(state.get("train_seconds", 0.0))
         self._load_random_state(state)
         self.notify_schedules()
+
+    def _load_augmentation_state(self, saved: dict) -> None:
+        if saved and self.augmentation is None:
+            raise ValueError("the checkpoint has an augmentation's state but none is configured")
+        load = optional(self.augmentation, "load_state_dict") if self.augmentation is not None else None
+        if load is not None and saved:
+            load(saved)
+        elif load is not None and optional(self.augmentation, "state_dict", dict)():
+            raise ValueError("the augmentation has state but the checkpoint saved none for it")
 
     def _load_random_state(self, state: dict[str, Any]) -> None:
         ranks = state.get("rank_rng")
@@ -249,12 +304,23 @@ class Run:
         values: dict[str, float] = {}
         for module in self.loggable:
             values.update(module.log_values())
+        if self.overfitting is not None:
+            values.update(self.overfitting.measure(self.D))
         return values
 
     @property
     def sampler(self) -> torch.nn.Module:
         """The generator used for evaluation and samples: the EMA copy when enabled."""
         return self.ema.shadow if self.ema else self.G
+
+
+def _with_labels_of(real_labels: torch.Tensor | None, swapped: torch.Tensor,
+                    fake_labels: torch.Tensor | None) -> torch.Tensor | None:
+    """The reals' labels, with those of the swapped-in generated images (``swapped``: bool [B])."""
+    if real_labels is None or fake_labels is None:
+        return real_labels
+    mask = swapped.view(-1, *([1] * (real_labels.dim() - 1)))
+    return torch.where(mask, fake_labels.to(real_labels.dtype), real_labels)
 
 
 def sum_terms(values) -> torch.Tensor | float:

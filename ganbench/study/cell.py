@@ -107,6 +107,9 @@ def record_data(run: Any, run_dir: Path, log: Any) -> None:
     from ..evaluate.evaluation import extractors_of
     record = fingerprint.data_record(run.train_set, run.test_set, run.train_set.name,
                                      fingerprint.dataset_bindings(fingerprint.requested_config()))
+    from ..subsets import DatasetSubset
+    if isinstance(run.train_pool, DatasetSubset):   # Experiment.train_images: which images G learnt from
+        record["train_subset"] = run.train_pool.describe()
     metrics = []
     for spec in run.exp.metrics:
         try:

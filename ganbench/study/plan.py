@@ -17,6 +17,7 @@ from ..evaluate.evaluation import declared_extractors, extractors_of
 from ..interfaces import optional
 from ..results import seed_dir
 from ..storage import cache_dir
+from ..subsets import subset_size
 from .cell import CellTask
 
 
@@ -123,6 +124,8 @@ def preflight(exp: Any, datasets_seen: dict[str, tuple[DataSummary, DataSummary]
     resolve("losses", exp.loss)
     for spec in exp.regularizers:
         resolve("regularizers", spec)
+    if exp.augmentation is not None:
+        resolve("augmentations", exp.augmentation)
     metrics = [resolve("metrics", spec) for spec in exp.metrics]
     for spec, metric in zip(exp.metrics, metrics):
         check_extractors(spec, metric)
@@ -133,6 +136,8 @@ def preflight(exp: Any, datasets_seen: dict[str, tuple[DataSummary, DataSummary]
         datasets_seen[key] = tuple(DataSummary.of(resolve("datasets", exp.dataset, split=split))
                                    for split in ("train", "test"))
     train, test = datasets_seen[key]
+    if exp.train_images is not None:
+        subset_size(exp.train_images, len(train))   # a subset larger than the data stops here
     check = optional(labeler, "check_data")
     if check is not None:
         check(train, test)

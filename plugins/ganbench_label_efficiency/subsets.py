@@ -6,10 +6,11 @@ methods see exactly the same labelled images and a table row differs only in its
 """
 from __future__ import annotations
 
-import hashlib
 import math
 
 import torch
+
+from ganbench.subsets import index_hash, stratified_subset  # noqa: F401 (index_hash: re-exported)
 
 # Offsets keep the random streams of the subset choice and of random labels apart from each other
 # (and from the model's own seed), while staying a pure function of the run's seed.
@@ -56,32 +57,5 @@ def check_labelled_count(labels: torch.Tensor, fraction: float, *, where: str, d
 
 def labelled_subset(labels: torch.Tensor, fraction: float, seed: int) -> torch.Tensor:
     """Sorted int64 indices of the labelled images: exactly ``round(fraction * N)`` of them,
-    class-stratified.
-
-    Stratified: each class gets ``fraction * n_class`` images, rounded by the largest-remainder
-    method (ties go to the smaller class id) so the total is exactly ``round(fraction * N)``.
-    Within a class the images are the first ones of a seeded permutation, so a larger fraction's
-    subset contains a smaller one's except where the rounding moves one image between classes.
-    """
-    labels = labels.detach().cpu().long()
-    total = len(labels)
-    count = round(fraction * total)
-    classes, sizes = torch.unique(labels, return_counts=True)
-    quotas = sizes.double() * fraction
-    taken = torch.floor(quotas).long()
-    # Largest remainder; stable sort so equal remainders favour the smaller class id.
-    order = torch.sort(quotas - taken.double(), descending=True, stable=True).indices
-    shortfall = count - int(taken.sum())
-    taken[order[:shortfall]] += 1
-    generator = torch.Generator().manual_seed(int(seed) + SUBSET_STREAM)
-    chosen = []
-    for cls, quota in zip(classes.tolist(), taken.tolist()):
-        members = torch.nonzero(labels == cls).flatten()
-        chosen.append(members[torch.randperm(len(members), generator=generator)[:quota]])
-    return torch.sort(torch.cat(chosen)).values
-
-
-def index_hash(index: torch.Tensor) -> str:
-    """Short hash of a set of indices (order-free), recorded so runs can prove they shared one."""
-    values = torch.sort(index.detach().cpu().long()).values.numpy().tobytes()
-    return hashlib.sha256(values).hexdigest()[:16]
+    class-stratified (``ganbench.subsets.stratified_subset`` on this module's own random stream)."""
+    return stratified_subset(labels, fraction, int(seed) + SUBSET_STREAM)

@@ -39,7 +39,8 @@ def test_curves_of_the_toy_study(toy_study):
 def test_write_curves_makes_png_and_pdf_per_quantity(study_copy):
     paths = curves.write_curves(study_copy)
     names = sorted(p.name for p in paths)
-    assert names == sorted(f"{q}.{ext}" for q in ("d_loss", "g_loss", "swd_16", "swd_avg")
+    probe = ("d_logit_heldout", "d_logit_train", "d_sign_gap", "d_sign_heldout", "d_sign_train")
+    assert names == sorted(f"{q}.{ext}" for q in ("d_loss", "g_loss", "swd_16", "swd_avg", *probe)
                            for ext in ("png", "pdf"))
     for path in paths:
         assert path.parent == study_copy / "curves"
