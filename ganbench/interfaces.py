@@ -357,6 +357,13 @@ OPTIONAL_MEMBERS: dict[str, OptionalMember] = {
         "declare, with dataset=<train> and test_dataset=<test>, and records test_accuracy (a "
         "float in [0, 1], or None) in data.json, metrics.jsonl (a record of kind 'data') and on "
         "the console; tables.md and the HTML report show it"),
+    "truncated_forward": OptionalMember(
+        "generators (architectures' G, and so G's EMA copy)",
+        "the truncation trick resamples the entries of z beyond the threshold (truncated normal)",
+        "truncated_forward(z, y, psi) -> images, called by the evaluation sampler instead of "
+        "G(z, y) when Experiment.truncation is set, with untruncated z ~ N(0, I) and psi the "
+        "truncation value: a generator that truncates elsewhere (StyleGAN2 in W: "
+        "w = w_avg + psi * (w - w_avg)) defines it"),
     "cluster_labels": OptionalMember(
         "labelers",
         "False: predict() returns class scores in the dataset's class order",

@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 import torch
 
 from ..components import resolve
-from ..interfaces import EvalContext, ImageDataset
+from ..interfaces import EvalContext, ImageDataset, optional
 from ..storage import cached
 
 EVAL_SEED = 12345   # fixed: every run and cell is scored on the same latent noise
@@ -55,13 +55,21 @@ class Sampler:
         try:
             for start in range(0, n, self.batch_size):
                 count = min(self.batch_size, n - start)
-                z = truncated_normal(count, self.G.z_dim, self.truncation, gen, self.device)
                 y = None if labels is None else labels[start:start + count].to(self.device)
-                out.append(to_uint8(self.G(z, y)))
+                out.append(to_uint8(self._generate(count, y, gen)))
         finally:
             self.G.train(was_training)
         hard = None if labels is None else (labels.argmax(1) if labels.dim() == 2 else labels).cpu()
         return torch.cat(out), hard
+
+    def _generate(self, count: int, y: torch.Tensor | None, gen: torch.Generator) -> torch.Tensor:
+        """G(z, y), truncated: in G's own way when it defines truncated_forward (e.g. in W),
+        else by drawing z from the truncated normal."""
+        truncated_forward = optional(self.G, "truncated_forward") if self.truncation is not None else None
+        if truncated_forward is not None:
+            return truncated_forward(truncated_normal(count, self.G.z_dim, None, gen, self.device), y,
+                                     self.truncation)
+        return self.G(truncated_normal(count, self.G.z_dim, self.truncation, gen, self.device), y)
 
 
 class Evaluation:

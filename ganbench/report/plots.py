@@ -44,6 +44,8 @@ def metric_vs_axis(info: dict[str, Any], summaries: list[CellSummary], spec: dic
             elif values:   # across the axis' values, in the next colour of the cycle
                 ax.plot(values, [st["median"]] * len(values), linestyle=":", label=variant)
     ax.set_xlabel(spec.get("xlabel", axis))
+    if spec.get("xscale"):          # e.g. 'log' for training-set sizes 100 / 500 / 10,000
+        ax.set_xscale(spec["xscale"])
     ax.set_ylabel(f"median {metric}")
     ax.set_title(spec.get("title", f"{metric} vs {axis}"))
     ax.grid(alpha=0.3)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ..evaluate import to_uint8, truncated_normal
+from ..interfaces import optional
 from ..storage import atomic_write_bytes
 
 PADDING = 2          # pixels between tiles
@@ -39,14 +40,25 @@ def latents(z_dim: int, n: int, truncation: float | None = None, seed: int = 0) 
     return truncated_normal(n, z_dim, truncation, gen, torch.device("cpu"))
 
 
+def z_truncation(G: torch.nn.Module, truncation: float | None) -> float | None:
+    """The truncation to apply to z: none when G truncates in its own way (``truncated_forward``,
+    e.g. StyleGAN2 in W space), which ``generate`` then applies."""
+    return None if optional(G, "truncated_forward") is not None else truncation
+
+
 @torch.no_grad()
-def generate(G: torch.nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-    """uint8 images (N, C, H, W) of ``G`` in eval mode for latents ``z`` and class ids ``labels``."""
+def generate(G: torch.nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None,
+             truncation: float | None = None) -> torch.Tensor:
+    """uint8 images (N, C, H, W) of ``G`` in eval mode for latents ``z`` and class ids ``labels``;
+    ``truncation`` reaches a G that defines ``truncated_forward`` (z was drawn untruncated)."""
     device = next(G.parameters()).device
     was_training = G.training
     G.eval()
     try:
         y = None if labels is None else labels.to(device)
+        truncated_forward = optional(G, "truncated_forward") if truncation is not None else None
+        if truncated_forward is not None:
+            return to_uint8(truncated_forward(z.to(device), y, truncation))
         return to_uint8(G(z.to(device), y))
     finally:
         G.train(was_training)
@@ -85,12 +97,12 @@ def sample_images(G: torch.nn.Module, spec: dict[str, Any], n: int = 64, class_i
     classes = int(spec["num_classes"])
     if classes and class_id is None:
         per_class = max(1, n // classes)
-        z = latents(G.z_dim, per_class, truncation, seed).repeat(classes, 1)
+        z = latents(G.z_dim, per_class, z_truncation(G, truncation), seed).repeat(classes, 1)
         labels = torch.arange(classes).repeat_interleave(per_class)
-        return generate(G, z, labels), per_class
-    z = latents(G.z_dim, n, truncation, seed)
+        return generate(G, z, labels, truncation), per_class
+    z = latents(G.z_dim, n, z_truncation(G, truncation), seed)
     labels = None if not classes else torch.full((n,), int(class_id), dtype=torch.long)
-    return generate(G, z, labels), math.ceil(math.sqrt(n))
+    return generate(G, z, labels, truncation), math.ceil(math.sqrt(n))
 
 
 def sample_grid(run_dir: str | os.PathLike, n: int = 64, class_id: int | None = None,
@@ -121,7 +133,7 @@ def interpolation_images(G: torch.nn.Module, spec: dict[str, Any], steps: int = 
     if steps < 2:
         raise ValueError(f"an interpolation needs at least 2 steps, got {steps}")
     truncation = resolve_truncation(spec, truncation)
-    z0, z1 = latents(G.z_dim, 2, truncation, seed)
+    z0, z1 = latents(G.z_dim, 2, z_truncation(G, truncation), seed)
     path = slerp(z0[None], z1[None], torch.linspace(0, 1, steps))
     classes = int(spec["num_classes"])
     if classes and class_id is None:
@@ -129,9 +141,9 @@ def interpolation_images(G: torch.nn.Module, spec: dict[str, Any], steps: int = 
     elif classes:
         rows = torch.tensor([int(class_id)])
     else:
-        return generate(G, path), steps
+        return generate(G, path, truncation=truncation), steps
     labels = rows.repeat_interleave(steps)
-    return generate(G, path.repeat(len(rows), 1), labels), steps
+    return generate(G, path.repeat(len(rows), 1), labels, truncation), steps
 
 
 def interpolation_strip(run_dir: str | os.PathLike, steps: int = 8, class_id: int | None = None,

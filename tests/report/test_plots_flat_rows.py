@@ -20,3 +20,11 @@ def test_rows_without_the_axis_are_horizontal_lines():
     assert list(lines["Single label"].get_xdata()) == [0.05, 0.1, 0.2]
     assert lines["Single label"].get_color() != lines["Clustering"].get_color()
     assert list(lines["S2GAN"].get_ydata()) == [20.0, 15.0, 12.0]
+
+
+def test_plot_spec_sets_the_x_scale():
+    info = {"axes": {"images": [100, 500, 10000]}, "variants": ["baseline"]}
+    summaries = [cell("baseline", v, images=n) for n, v in ((100, 50.0), (500, 25.0), (10000, 19.0))]
+    spec = {"metric": "fid_domain", "axis": "images"}
+    assert metric_vs_axis(info, summaries, spec).axes[0].get_xscale() == "linear"
+    assert metric_vs_axis(info, summaries, {**spec, "xscale": "log"}).axes[0].get_xscale() == "log"
