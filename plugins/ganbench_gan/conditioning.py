@@ -92,21 +92,25 @@ class NormalizedLayers:
 
 class ProjectionHead(nn.Module):
     """Discriminator head ``c(h) + <embed(y), h>`` (Miyato & Koyama, 2018); ``c(h)`` alone when
-    unconditional or when ``y`` is None."""
+    unconditional, when ``y`` is None, or when ``projection`` is False (see ``set_projection``)."""
 
     def __init__(self, feature_dim: int, num_classes: int, layers: NormalizedLayers) -> None:
         super().__init__()
         self.num_classes = num_classes
+        self.projection = True
         self.linear = layers.linear(feature_dim, 1)
         # A bias-free linear map of the one-hot label is a class embedding that also takes soft labels.
         self.embed = layers.linear(num_classes, feature_dim, bias=False) if num_classes else None
 
     def forward(self, h: Tensor, y: Tensor | None) -> Tensor:
         score = self.linear(h).squeeze(1)
-        if y is None or self.embed is None:
+        if y is None or self.embed is None or not self.projection:
             return score
         embedded = self.embed(class_vector(y, self.num_classes).to(h.dtype))
         return score + (embedded * h).sum(dim=1)
+
+    def extra_repr(self) -> str:
+        return f"num_classes={self.num_classes}, projection={self.projection}"
 
 
 class ProjectionDiscriminator(nn.Module):
@@ -128,6 +132,44 @@ class ProjectionDiscriminator(nn.Module):
 
     def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
         return self.logits(self.features(x), y)
+
+
+class _LogitsWithoutLabels:
+    """``D.logits`` of a discriminator without a ProjectionHead, called with y dropped."""
+
+    drops_labels = True
+
+    def __init__(self, logits: Any) -> None:
+        self.logits = logits
+
+    def __call__(self, h: Tensor, y: Tensor | None = None) -> Tensor:
+        return self.logits(h, None)
+
+
+def set_projection(D: nn.Module, enabled: bool, *, who: str) -> None:
+    """Keep (``enabled``) or switch off the class projection of D's adversarial score, so that
+    ``D.logits(h, y) == c(h)`` while G stays conditional: what AC-GAN, TAC-GAN, ContraGAN and
+    ReACGAN use (their class signal comes from their own head on D~ instead).
+
+    The one switch for every architecture: the shared ProjectionHead's flag, or, for a
+    discriminator built without it (PGGAN, third-party ones), ``D.logits`` wrapped to drop y.
+    ``who`` (e.g. ``"regularizers.tac.projection"``) names the binding that asked, so two
+    terms asking for opposite settings of the one shared head fail naming both.
+    """
+    requests = D.__dict__.setdefault("_projection_requests", {})
+    requests[who] = bool(enabled)
+    if len(set(requests.values())) > 1:
+        on = [w for w, v in requests.items() if v]
+        off = [w for w, v in requests.items() if not v]
+        raise ValueError(f"{', '.join(on)} keep D's class projection but {', '.join(off)} switch it "
+                         "off; D has one adversarial head, so set these bindings to the same value")
+    if not getattr(D, "num_classes", 0):
+        return       # an unconditional D has no projection to switch
+    heads = [m for m in D.modules() if isinstance(m, ProjectionHead)]
+    for head in heads:
+        head.projection = bool(enabled)
+    if not heads and not enabled and not getattr(D.logits, "drops_labels", False):
+        D.logits = _LogitsWithoutLabels(D.logits)
 
 
 def check_resolution(name: str, resolution: int, supported: Iterable[int]) -> None:

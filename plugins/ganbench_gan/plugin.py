@@ -25,6 +25,12 @@ REGULARIZERS = {
     "r1": ("regularizers:R1Penalty", "R1: weight/2 * E||grad D(real)||^2"),
     "l2": ("regularizers:L2WeightPenalty", "L2 penalty on D's and/or G's weights"),
     "acgan": ("regularizers:ACGANClassifier", "AC-GAN auxiliary classifier head on D's trunk"),
+    "tac": ("conditional_losses:TwinAuxiliaryClassifier",
+            "TAC-GAN: AC classifier + twin classifier on fakes that G plays against"),
+    "contragan_2c": ("conditional_losses:ContraGAN2C",
+                     "ContraGAN: conditional contrastive (2C) loss on D's trunk embeddings"),
+    "d2d_ce": ("conditional_losses:DataToDataCrossEntropy",
+               "ReACGAN: data-to-data cross-entropy (D2D-CE) with margins on D's trunk embeddings"),
 }
 ARCHITECTURES = {
     "dcgan": ("architectures.dcgan:dcgan", "DCGAN: transposed-conv G, strided-conv projection D"),

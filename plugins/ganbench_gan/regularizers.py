@@ -12,6 +12,8 @@ from torch import Tensor, nn
 
 from ganbench.interfaces import Batch
 
+from .conditioning import set_projection
+
 
 class _Term(nn.Module):
     """Defaults: no setup, contributes nothing to either side."""
@@ -40,9 +42,9 @@ def _per_sample_uniform(x: Tensor) -> Tensor:
     return torch.rand((x.shape[0],) + (1,) * (x.dim() - 1), device=x.device, dtype=x.dtype)
 
 
-def _check_weight(name: str, weight: float) -> None:
+def _check_weight(name: str, weight: float, arg: str = "weight") -> None:
     if weight < 0:
-        raise ValueError(f"regularizers.{name}.weight must be >= 0, got {weight}")
+        raise ValueError(f"regularizers.{name}.{arg} must be >= 0, got {weight}")
 
 
 class _GradientPenalty(_Term):
@@ -158,45 +160,71 @@ class L2WeightPenalty(_Term):
         return self.weight * self._sum_of_squares(batch.G) if self.on in ("g", "both") else None
 
 
+def batch_features(batch: Batch, side: str) -> Tensor:
+    """D~ of the batch's reals or fakes: the features the step already computed, else a new pass
+    (``real_features`` is None in the G step)."""
+    features = batch.real_features if side == "real" else batch.fake_features
+    if features is None:
+        features = batch.D.features(batch.real if side == "real" else batch.fake)
+    return features
+
+
+def class_cross_entropy(logits: Tensor, labels: Tensor) -> Tensor:
+    """Mean CE of class logits [B, K]; int labels are class ids, float ones probability targets."""
+    return F.cross_entropy(logits.float(), labels if labels.dtype == torch.long else labels.float())
+
+
+def check_projection(name: str, projection: bool) -> None:
+    if not isinstance(projection, bool):
+        raise ValueError(f"regularizers.{name}.projection must be True or False, got {projection!r}")
+
+
 class ACGANClassifier(_Term):
     """AC-GAN auxiliary classifier on D~(x): D minimises CE on real labels, G CE on fake labels.
 
     Owns the linear head (created in ``setup``, optimised with D). ``g_weight`` defaults to
-    ``weight``. Soft labels are used as probability targets.
+    ``weight``. Soft labels are used as probability targets. ``projection=False`` (AC-GAN's own
+    discriminator, Odena et al. 2017) makes D's adversarial score unconditional through
+    ``conditioning.set_projection``; True keeps the architecture's projection head as well.
     """
 
-    def __init__(self, weight: float = 1.0, g_weight: float | None = None) -> None:
+    name = "acgan"
+
+    def __init__(self, weight: float = 1.0, g_weight: float | None = None,
+                 projection: bool = False) -> None:
         super().__init__()
-        _check_weight("acgan", weight)
+        _check_weight(self.name, weight)
+        if g_weight is not None:
+            _check_weight(self.name, g_weight, "g_weight")
+        check_projection(self.name, projection)
         self.weight = weight
         self.g_weight = weight if g_weight is None else g_weight
+        self.projection = projection
         self.head: nn.Module | None = None
 
     def setup(self, G: nn.Module, D: nn.Module, num_classes: int) -> None:
         if num_classes < 1:
-            raise ValueError("regularizers.acgan needs class labels, but the run is unconditional "
-                             "(num_classes=0); use a labeler that provides classes or drop acgan")
+            raise ValueError(f"regularizers.{self.name} needs class labels, but the run is "
+                             "unconditional (num_classes=0); use a labeler that provides classes "
+                             f"or drop {self.name}")
         device = next(D.parameters()).device
         self.head = nn.Linear(D.feature_dim, num_classes).to(device)
+        set_projection(D, self.projection, who=f"regularizers.{self.name}.projection")
 
     def _cross_entropy(self, features: Tensor, labels: Tensor) -> Tensor:
         if self.head is None:
-            raise RuntimeError("regularizers.acgan used before setup(G, D, num_classes)")
-        logits = self.head(features).float()
-        return F.cross_entropy(logits, labels if labels.dtype == torch.long else labels.float())
+            raise RuntimeError(f"regularizers.{self.name} used before setup(G, D, num_classes)")
+        return class_cross_entropy(self.head(features), labels)
 
     def d_term(self, batch: Batch) -> Tensor | None:
         if batch.real_labels is None:
             return None
-        features = batch.real_features
-        if features is None:
-            features = batch.D.features(batch.real)
-        return self.weight * self._cross_entropy(features, batch.real_labels)
+        return self.weight * self._cross_entropy(batch_features(batch, "real"), batch.real_labels)
 
     def g_term(self, batch: Batch) -> Tensor | None:
         if batch.fake_labels is None:
             return None
-        features = batch.fake_features
-        if features is None:
-            features = batch.D.features(batch.fake)
-        return self.g_weight * self._cross_entropy(features, batch.fake_labels)
+        return self.g_weight * self._cross_entropy(batch_features(batch, "fake"), batch.fake_labels)
+
+    def extra_repr(self) -> str:
+        return f"weight={self.weight}, g_weight={self.g_weight}, projection={self.projection}"
