@@ -42,6 +42,33 @@ class _QuietIncludeSearch(logging.Filter):
 logging.getLogger().addFilter(_QuietIncludeSearch())
 
 
+def _guard_gin_package_reader() -> None:
+    """gin also reads ``include 'a/b.gin'`` as the file b.gin of a Python package ``a``; when a
+    folder ``a`` without ``__init__.py`` is importable (a ``models/`` folder in the working
+    directory under ``python -m`` or PYTHONPATH), its existence check crashes with a TypeError
+    (a namespace package has no origin) instead of saying no. Answer "not there" then, so the
+    include is searched for in the include folders as usual."""
+    from gin import config as gin_config
+
+    def guarded(check: Callable[[str], bool]) -> Callable[[str], bool]:
+        def exists(path: str) -> bool:
+            try:
+                return check(path)
+            except TypeError:
+                return False
+        _guarded_checks.add(exists)
+        return exists
+
+    gin_config._FILE_READERS[:] = [(reader, check if reader is open or check in _guarded_checks
+                                    else guarded(check)) for reader, check in gin_config._FILE_READERS]
+
+
+_guarded_checks: set = set()
+
+
+_guard_gin_package_reader()
+
+
 def register_configurables(plugins: Plugins | None = None) -> None:
     """Make every registry entry a gin configurable ``kind.name`` (``Component.configurable``).
     The core's own configurables (Experiment, Benchmark) registered when this package loaded."""

@@ -164,3 +164,17 @@ def test_a_study_names_the_variant_binding_that_is_wrong(tmp_path):
         study.validate(f, cells)
     assert str(err.value).startswith(f"{f}, variant 'x', binding 2: unknown parameter 'stpes' of Experiment.")
     assert "command-line" not in str(err.value) and str(err.value).count("variant 'x'") == 1
+
+
+def test_include_with_an_importable_folder_of_that_name_is_searched_as_usual(tmp_path, monkeypatch):
+    """gin reads include 'models/x.gin' as a package resource first; a folder `models` without
+    __init__.py on sys.path used to crash that lookup with a TypeError."""
+    from ganbench import config
+    (tmp_path / "models").mkdir()
+    (tmp_path / "recipes").mkdir()
+    (tmp_path / "recipes" / "steps.gin").write_text("Experiment.steps = 7\n")
+    bench = tmp_path / "b.gin"
+    bench.write_text("include 'models/dcgan32.gin'\ninclude 'recipes/steps.gin'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))      # `models` is now an importable namespace package
+    config.parse([bench], [])
+    assert config.Experiment().steps == 7
