@@ -1,7 +1,8 @@
 """A self-contained HTML report of a study: one ``report.html`` with every image embedded as a
 base64 PNG data URI, so the single file can be mailed or attached to an issue.
 
-Sections: status of the cells, the comparison tables (``tables``), the study's plots (``plots``),
+Sections: status of the cells, the comparison tables (``tables``), the study's plots (``plots``,
+and the PRD curves of runs scored with a ``prd`` metric, ``prd_plots``),
 a grid of samples per cell from the same fixed latents (``samples``; rows = classes for
 conditional models), the closest generated/training pairs of cells scored with the
 ``memorization`` metric (``memorization``), training curves (``curves``), each cell's operative
@@ -59,7 +60,7 @@ def render_report(study_dir: Path) -> str:
         ("status", "Cells", status_section(info, summaries)),
         ("data", "Data", data_section(study_dir, info)),
         ("tables", "Tables", tables_section(info, summaries)),
-        ("plots", "Plots", plots_section(info, summaries)),
+        ("plots", "Plots", plots_section(info, summaries, study_dir)),
         ("samples", "Samples", samples_section(study_dir, info)),
         ("more", "More results", more_results_section(info, summaries)),
         ("memorization", "Memorization", memorization_section(study_dir, info)),
@@ -144,20 +145,26 @@ def tables_section(info: dict[str, Any], summaries: list[CellSummary]) -> str:
                          + f"<h3>{html.escape(metric)}: expected best of k trials, E [10%, 90%]</h3>\n"
                          + budget_table(summaries, metric, list(info.get("budgets", [])), "html"))
             continue
-        parts.append(f"<h3>{html.escape(metric)}</h3>\n" + tables.metric_table(info, summaries, metric, "html"))
-        if len(info.get("table_variants") or info["variants"]) > 1 and len(info["seeds"]) > 1:
-            parts.append(f"<p>{html.escape(tables.confidence_note(info))}</p>\n"
-                         + tables.comparison_table(info, summaries, metric, "html"))
+        table, comparison = tables.metric_tables(info, summaries, metric, "html")
+        parts.append(f"<h3>{html.escape(metric)}</h3>\n" + table)
+        if comparison is not None:
+            parts.append(f"<p>{html.escape(tables.confidence_note(info))}</p>\n" + comparison)
     for extra in info.get("extra_tables", []):
         parts.append(f"<h3>{html.escape(extra['title'])}</h3>\n" + tables.metrics_table(
             info, summaries, list(extra["metrics"]), "html", extra.get("variants"), extra.get("where")))
     return "\n".join(parts) or "<p>The study declares no tables (Benchmark.table_metrics).</p>"
 
 
-def plots_section(info: dict[str, Any], summaries: list[CellSummary]) -> str:
+def plots_section(info: dict[str, Any], summaries: list[CellSummary], study_dir: Path | None = None) -> str:
+    """The study's declared plots, its search plots and, for runs scored with a ``prd`` metric,
+    the PRD curves (``prd_plots``; from the run directories, so only with ``study_dir``)."""
+    from .prd_plots import prd_figures
     from .search_plots import search_figures
     figures = plots.study_figures(info, summaries) + search_figures(info, summaries)
-    return figures_html(figures, "plot") or "<p>The study declares no plots (Benchmark.plots).</p>"
+    prd, notes = prd_figures(study_dir, info) if study_dir is not None else ([], [])
+    text = figures_html(figures + prd, "plot") + "".join(
+        f'\n<p class="note">{html.escape(note)}</p>' for note in notes)
+    return text or "<p>The study declares no plots (Benchmark.plots).</p>"
 
 
 def curves_section(study_dir: Path) -> str:

@@ -10,7 +10,7 @@ from ..results import CellSummary
 from ..storage import atomic_write_text
 from . import confidence
 # LOWER_IS_BETTER and higher_is_better stay importable from here (plugins and tests use them)
-from .text import FORMATS, LOWER_IS_BETTER, _latex_escape, higher_is_better, render  # noqa: F401
+from .text import FORMATS, LOWER_IS_BETTER, _latex_escape, higher_is_better, metric_label, render  # noqa: F401
 
 def columns(info: dict[str, Any]) -> list[tuple[tuple[str, Any], ...]]:
     """Column keys: every combination of axis values (one empty key when there are no axes)."""
@@ -167,9 +167,11 @@ def best_medians(cols: list, variants: list[str], summaries: list[CellSummary],
 
 
 def metric_table(info: dict[str, Any], summaries: list[CellSummary], metric: str,
-                 fmt: str = "markdown") -> str:
+                 fmt: str = "markdown", p_values: dict[tuple[str, tuple], float | None] | None = None) -> str:
     """Rows = variants, columns = axis values; the best median per column is bold. The whole
-    table is one metric, so all its numbers share one number of decimals."""
+    table is one metric, so all its numbers share one number of decimals. ``p_values``: the
+    ``rank_tests`` of this metric when the caller already has them (the comparison table uses
+    the same ones), else computed here."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS)}")
     cols = columns(info)
@@ -179,7 +181,8 @@ def metric_table(info: dict[str, Any], summaries: list[CellSummary], metric: str
     stats = {(v, col): s.stat(metric) if (s := lookup(summaries, v, col)) else None
              for v in variants for col in cols}
     decimals = table_decimals([([stats[v, col] for v in variants], best.get(col)) for col in cols])
-    header = [metric] + [", ".join(f"{a}={v}" for a, v in col) or "value" for col in cols]
+    header = [metric_label(metric, fmt)] + [", ".join(f"{a}={v}" for a, v in col) or "value" for col in cols]
+    p_values = rank_tests(info, summaries, metric) if p_values is None else p_values
     rows = []
     for variant in variants:
         row = [variant]
@@ -188,7 +191,7 @@ def metric_table(info: dict[str, Any], summaries: list[CellSummary], metric: str
             cell = lookup(summaries, variant, col)
             is_best = col in best and competes(cell, metric) and stat["median"] == best[col]
             row.append(fmt_cell(cell, metric, is_best, fmt, decimals,
-                                differs=differs_from_reference(info, summaries, metric, variant, col)))
+                                differs=resolved(p_values.get((variant, col)))))
         rows.append(row)
     return render(header, rows, fmt)
 
@@ -199,42 +202,78 @@ def reference_row(info: dict[str, Any]) -> str | None:
     return info.get("reference") or (rows[0] if rows else None)
 
 
+def seed_values(summaries: list[CellSummary], metric: str, variant: str, col: tuple) -> list[float]:
+    """The per-seed values of ``metric`` in the cell of ``variant`` at ``col`` ([] when no cell)."""
+    cell = lookup(summaries, variant, col)
+    return cell.values.get(metric, []) if cell else []
+
+
+def rank_tests(info: dict[str, Any], summaries: list[CellSummary], metric: str
+               ) -> dict[tuple[str, tuple], float | None]:
+    """The rank test of every (row, column) cell against the reference row's cell in that column,
+    computed once per table and shared by ``metric_table`` (its mark) and ``comparison_table``:
+    the p-value, or None (a missing cell, or fewer than 2 seeds a side). The reference row itself
+    is not tested."""
+    reference = reference_row(info)
+    cols = columns(info)
+    return {(variant, col): confidence.rank_test(seed_values(summaries, metric, variant, col),
+                                                  seed_values(summaries, metric, reference, col))
+            for variant in info.get("table_variants") or info["variants"] if variant != reference
+            for col in cols}
+
+
+def resolved(p: float | None) -> bool:
+    """Whether a rank test's p-value marks the row as differing from the reference (at ALPHA)."""
+    return p is not None and p <= confidence.ALPHA + 1e-12
+
+
 def differs_from_reference(info: dict[str, Any], summaries: list[CellSummary], metric: str,
                            variant: str, col: tuple) -> bool:
     reference = reference_row(info)
     if variant == reference:
         return False
-    cell, ref = lookup(summaries, variant, col), lookup(summaries, reference, col)
-    if cell is None or ref is None:
-        return False
-    p = confidence.rank_test(cell.values.get(metric, []), ref.values.get(metric, []))
-    return p is not None and p <= confidence.ALPHA + 1e-12
+    return resolved(confidence.rank_test(seed_values(summaries, metric, variant, col),
+                                         seed_values(summaries, metric, reference, col)))
 
 
 def comparison_table(info: dict[str, Any], summaries: list[CellSummary], metric: str,
-                     fmt: str = "markdown") -> str:
+                     fmt: str = "markdown", p_values: dict[tuple[str, tuple], float | None] | None = None) -> str:
     """Each row against the reference row, per column: the exact Mann-Whitney p-value and, when
-    it does not resolve the gap, the seeds per row that would (at the spread observed)."""
+    it does not resolve the gap, the seeds per row that would (at the spread observed).
+    ``p_values``: as for ``metric_table``."""
     reference = reference_row(info)
     cols = columns(info)
-    header = [f"{metric} vs {reference}"] + [", ".join(f"{a}={v}" for a, v in col) or "value" for col in cols]
+    p_values = rank_tests(info, summaries, metric) if p_values is None else p_values
+    header = ([f"{metric_label(metric, fmt)} vs {reference}"]
+              + [", ".join(f"{a}={v}" for a, v in col) or "value" for col in cols])
     rows = []
     for variant in info.get("table_variants") or info["variants"]:
         if variant == reference:
             continue
         row = [variant]
         for col in cols:
-            cell, ref = lookup(summaries, variant, col), lookup(summaries, reference, col)
-            values, ref_values = (cell.values.get(metric, []) if cell else []), (ref.values.get(metric, []) if ref else [])
-            p = confidence.rank_test(values, ref_values)
+            p = p_values.get((variant, col))
             if p is None:
                 row.append("")
                 continue
-            need = confidence.seeds_to_resolve(values, ref_values) if p > confidence.ALPHA else None
-            row.append(f"p={p:.2f}" + (confidence.mark(fmt) if p <= confidence.ALPHA + 1e-12 else "")
+            need = (confidence.seeds_to_resolve(seed_values(summaries, metric, variant, col),
+                                                seed_values(summaries, metric, reference, col))
+                    if p > confidence.ALPHA else None)
+            row.append(f"p={p:.2f}" + (confidence.mark(fmt) if resolved(p) else "")
                        + (f" (~{need} seeds)" if need else ""))
         rows.append(row)
     return render(header, rows, fmt)
+
+
+def metric_tables(info: dict[str, Any], summaries: list[CellSummary], metric: str, fmt: str
+                  ) -> tuple[str, str | None]:
+    """The metric's table and, when the study has several rows and several seeds, its comparison
+    table (None otherwise), both from one ``rank_tests`` of each cell."""
+    p_values = rank_tests(info, summaries, metric)
+    table = metric_table(info, summaries, metric, fmt, p_values)
+    if len(info.get("table_variants") or info["variants"]) > 1 and len(info["seeds"]) > 1:
+        return table, comparison_table(info, summaries, metric, fmt, p_values)
+    return table, None
 
 
 def confidence_note(info: dict[str, Any]) -> str:
@@ -252,7 +291,7 @@ def metrics_table(info: dict[str, Any], summaries: list[CellSummary], metrics: l
                   where: dict[str, Any] | None = None) -> str:
     """One row per cell, one column per metric (e.g. the label-accuracy table). ``variants`` and
     ``where`` (axis values a cell must match on the axes it has) select the rows."""
-    header = ["cell"] + list(metrics)
+    header = ["cell"] + [metric_label(m, fmt) for m in metrics]
     cells = selected_cells(summaries, variants, where)
     # Each column is one metric: its numbers share one number of decimals (nothing is bold here).
     decimals = {m: shared_decimals([s.stat(m) for s in cells]) for m in metrics}
@@ -279,9 +318,10 @@ def render_all(info: dict[str, Any], summaries: list[CellSummary], fmt: str = "m
         parts.append(render_search(info, summaries, fmt))
     else:
         for metric in info["table_metrics"]:
-            parts.append(f"\n## {metric}\n\n" + metric_table(info, summaries, metric, fmt))
-            if len(info.get("table_variants") or info["variants"]) > 1 and len(info["seeds"]) > 1:
-                parts.append("\n" + confidence_note(info) + "\n" + comparison_table(info, summaries, metric, fmt))
+            table, comparison = metric_tables(info, summaries, metric, fmt)
+            parts.append(f"\n## {metric}\n\n" + table)
+            if comparison is not None:
+                parts.append("\n" + confidence_note(info) + "\n" + comparison)
     for extra in info.get("extra_tables", []):
         parts.append(f"\n## {extra['title']}\n\n" + metrics_table(
             info, summaries, list(extra["metrics"]), fmt, extra.get("variants"), extra.get("where")))

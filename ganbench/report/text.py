@@ -18,6 +18,29 @@ def higher_is_better(metric: str) -> bool:
     return not metric.startswith(LOWER_IS_BETTER)
 
 
+# Results computed on Inception features come in two resize modes (docs/metrics.md): clean-fid's
+# "clean" resize carries the suffix _clean (fid_clean, kid_std_clean...), torch-fidelity's legacy
+# resize has no suffix (fid, kid_std, fid_intra_c3...). Names with _domain are on the domain
+# classifier's features, where no Inception resize applies. A name's first word tells its family.
+INCEPTION_RESULTS = ("fid", "kid", "is", "precision", "recall", "density", "coverage", "prd")
+
+
+def resize_mode(metric: str) -> str | None:
+    """"legacy" or "clean" for a result computed on Inception features, else None."""
+    words = metric.split("_")
+    if words[0] not in INCEPTION_RESULTS or "domain" in words:
+        return None
+    return "clean" if "clean" in words else "legacy"
+
+
+def metric_label(metric: str, fmt: str) -> str:
+    """A metric's name as a table header shows it: with its Inception resize mode, so a reader
+    always knows which resize produced an FID-family column ("fid (legacy resize)", "fid_clean
+    (clean resize)"). CSV keeps the bare name: programs key on it, and _clean already tells."""
+    mode = resize_mode(metric)
+    return f"{metric} ({mode} resize)" if mode and fmt != "csv" else metric
+
+
 def render(header: list[str], rows: list[list[str]], fmt: str) -> str:
     if fmt == "csv":
         return csv_text(header, rows)

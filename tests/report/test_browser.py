@@ -38,7 +38,7 @@ def test_chromium_loads_every_image_and_table(toy_study, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
     sizes = re.findall(r'data-natural="(\d+)x(\d+)"', dom)
-    assert len(sizes) == dom.count("<img ") == 8          # 3 sample grids, 1 plot, 4 curves
+    assert len(sizes) == dom.count("<img ") == 13   # 3 sample grids, 1 plot, 9 curves (4 + the probe's 5)
     assert all(int(w) > 0 and int(h) > 0 for w, h in sizes)   # 0x0 = the browser could not decode it
     assert ("900", "600") in sizes and ("1500", "540") in sizes
     rows = int(re.search(r'data-tables="(\d+)"', dom).group(1))

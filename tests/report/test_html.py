@@ -73,8 +73,9 @@ def test_every_image_is_an_embedded_png_of_the_expected_size(written):
         sizes.setdefault(img["class"], []).append(decode_png(img["src"]).size)
     # sample grids: 8 columns; 10 class rows for the two conditional cells, 8 rows unconditional
     assert sizes["samples"] == [(grid_px(8), grid_px(NUM_CLASSES))] * 2 + [(grid_px(8), grid_px(8))]
-    # one study plot (6 x 4 in) and four curves (10 x 3.6 in: d_loss, g_loss, swd_16, swd_avg), 150 dpi
-    assert sorted(sizes["plot"]) == [(900, 600)] + [(1500, 540)] * 4
+    # one study plot (6 x 4 in) and nine curves (10 x 3.6 in: d_loss, g_loss, the five values of
+    # the overfitting probe, swd_16, swd_avg), 150 dpi
+    assert sorted(sizes["plot"]) == [(900, 600)] + [(1500, 540)] * 9
     # small tiles are shown enlarged: 16 px tiles three times
     assert [int(i["width"]) for i in page.images if i["class"] == "samples"] == [3 * grid_px(8)] * 3
 

@@ -149,18 +149,18 @@ def _study(seeds, variants=("a", "b"), table_variants=None, extra_tables=()):
 def test_comparison_only_with_several_rows_and_seeds():
     info, summaries = _study(3)
     text = T.render_all(info, summaries)
-    assert "fid vs a" in text and "confidence" in text
+    assert "fid (legacy resize) vs a" in text and "confidence" in text
     for info, summaries in (_study(1), _study(3, variants=("a",)), _study(3, table_variants=["b"])):
-        assert "fid vs" not in T.render_all(info, summaries)
+        assert ") vs a" not in T.render_all(info, summaries)
     info, summaries = _study(2)
-    assert "fid vs a" in T.render_all(info, summaries)
+    assert "fid (legacy resize) vs a" in T.render_all(info, summaries)
 
 
 def test_comparison_table_cells():
     info, summaries = _study(3, variants=("a", "b", "c"))
     table = T.comparison_table(info, summaries, "fid")
     lines = table.splitlines()
-    assert lines[0].split("|")[1].strip() == "fid vs a" and lines[0].split("|")[2].strip() == "value"
+    assert lines[0].split("|")[1].strip() == "fid (legacy resize) vs a" and lines[0].split("|")[2].strip() == "value"
     # 3 seeds against 3, fully separated: p = 0.10, the smallest possible, marked, no seed estimate
     assert "p=0.10" in lines[2] and "seeds)" not in lines[2]
     # a missing cell gives an empty entry

@@ -1,0 +1,137 @@
+"""Known equivalent mutants of `make mutation` (tools/mutation.py), with the reason each cannot
+be told apart from the original program. Keyed by line and mutated text, so a changed or moved
+line no longer matches and its mutant counts again until it is re-checked. Keep the reasons in
+docs/testing.md in sync."""
+
+from __future__ import annotations
+
+# (module, line, operator, mutated line stripped) -> why the mutant is equivalent (the mutated
+# program cannot be told apart from the original through any input the code accepts). Keep
+# docs/testing.md in sync. A changed line no longer matches, and its mutant counts again.
+EQUIVALENT: dict[tuple[str, int, str, str], str] = {
+    ("ema", 18, "NumberReplacer", "def __init__(self, model: nn.Module, decay: float, start: int = -1) -> None:"):
+        "steps are never negative, so `step >= start` is the same for start 0 and -1",
+    ("ema", 29, "NumberReplacer", "if decay == 1.0:"):
+        "decay is validated to lie in (0, 1) and is 0.0 before start; with the copy branch never "
+        "taken, lerp(dst, src, 1.0) computes src - (src - dst) * 0 = src exactly (torch's lerp "
+        "uses that form for weights >= 0.5), the same as the copy",
+    ("ema", 29, "NumberReplacer", "if decay == -1.0:"):
+        "same as decay == 1.0: the branch is never taken and lerp with weight 1 equals the copy",
+    ('fid', 36, 'NumberReplacer', 'offset = np.eye(sigma1.shape[ 1]) * SINGULAR_OFFSET'):
+        'sigma1 is square (checked above), so shape[1] is shape[0]',
+    ('fid', 36, 'NumberReplacer', 'offset = np.eye(sigma1.shape[ -1]) * SINGULAR_OFFSET'):
+        'sigma1 is square (checked above), so shape[-1] is shape[0]',
+    ('precision_recall', 12, 'NumberReplacer', 'BLOCK_ROWS = 1023'):
+        'the row blocks only bound memory: every row of distances is computed from that row and all '
+        'points whatever the block size, and the blocks are concatenated in order',
+    ('precision_recall', 12, 'NumberReplacer', 'BLOCK_ROWS = 1025'):
+        'the row blocks only bound memory: every row of distances is computed from that row and all '
+        'points whatever the block size, and the blocks are concatenated in order',
+    ('kmeans', 13, 'NumberReplacer', 'nearest = torch.cdist(x, centres[ -1]).squeeze(1) ** 2'):
+        'centres holds exactly one centre at that point, so [-1] is [0]',
+    ('kmeans', 25, 'NumberReplacer', 'dist = torch.cdist(x, centres) ** 3'):
+        'dist is only used through argmin over centres and argmax over points of non-negative '
+        'distances (the empty-cluster rule), which d, d**2, d**3 and 2*d order the same way',
+    ('kmeans', 25, 'NumberReplacer', 'dist = torch.cdist(x, centres) ** 1'):
+        'dist is only used through argmin/argmax of non-negative distances, which d and d**2 order the same way',
+    ('kmeans', 25, 'ReplaceBinaryOperator_Pow_Mul', 'dist = torch.cdist(x, centres) * 2'):
+        'dist is only used through argmin/argmax of non-negative distances, which 2*d and d**2 order the same way',
+    ('kmeans', 28, 'ReplaceBreakWithContinue', 'continue'):
+        'the assignments are a fixed point once they repeat: further iterations recompute the same '
+        'centres and assignments (the break only saves time)',
+    ('kmeans', 32, 'NumberReplacer', 'centres = sums / counts.clamp(min= 0).unsqueeze(1)'):
+        'the clamp only matters for empty clusters, whose centre (0/0 here) is replaced by a point '
+        'in the loop below before it is used',
+    ('kmeans', 35, 'NumberReplacer', 'worst = dist.gather(1, assign.unsqueeze(1)).squeeze( 0).argmax()'):
+        'the gathered tensor is [N, 1] with N >= k >= 2 when a cluster is empty, so squeeze(0) is a '
+        'no-op and argmax() over the flattened [N, 1] gives the same index',
+    ('image_metrics', 15, 'NumberReplacer', 'PAIR_BATCH = 101'):
+        'the pairs are scored in batches only to bound memory; MS-SSIM of a pair does not depend on '
+        'the other pairs of its batch, and the batches are concatenated in order',
+    ('image_metrics', 15, 'NumberReplacer', 'PAIR_BATCH = 99'):
+        'the pairs are scored in batches only to bound memory; MS-SSIM of a pair does not depend on '
+        'the other pairs of its batch, and the batches are concatenated in order',
+    ('image_metrics', 53, 'NumberReplacer', 'first, second = images[:num_pairs_now], images[num_pairs_now: 3 * num_pairs_now]'):
+        'ctx.samples(2n) returns exactly 2n images (EvalContext contract), so [n:3n] is [n:2n]',
+    ('label_metrics', 65, 'NumberReplacer', 'asked.append(torch.full_like(predicted[- 0], c))'):
+        'every class is sampled num_samples_per_class times, so predicted[0] has the shape of '
+        'predicted[-1] and full_like only takes the shape (and dtype) from it',
+    ('swd', 131, 'NumberReplacer', 'self.sizes = pyramid_resolutions(real.shape[- 2])'):
+        '_check_square above makes shape[-2] equal to shape[-1]',
+    ('ms_ssim', 70, 'ReplaceUnaryOperator_Delete_USub', 'padding = [s % 2 for s in x.shape[2:]]'):
+        'x is checked to be 4-D [N, C, H, W], where shape[2:] is shape[-2:]',
+    ('swd', 33, 'ReplaceBinaryOperator_FloorDiv_Div', 'while levels[-1] / 2 >= COARSEST_LEVEL and levels[-1] % 2 == 0:'):
+        'for an integer r, r / 2 >= 16 and r // 2 >= 16 both mean r >= 32 (the appended size still uses //)',
+    ('ms_ssim', 70, 'ReplaceUnaryOperator_USub_UAdd', 'padding = [s % 2 for s in x.shape[+2:]]'):
+        'x is checked to be 4-D [N, C, H, W], where shape[2:] is shape[-2:]',
+    ('ms_ssim', 65, 'ReplaceUnaryOperator_USub_UAdd', 'size = min(window, *x.shape[+2:])'):
+        'x is checked to be 4-D [N, C, H, W], where shape[2:] is shape[-2:]',
+    ('ms_ssim', 65, 'ReplaceUnaryOperator_Delete_USub', 'size = min(window, *x.shape[2:])'):
+        'x is checked to be 4-D [N, C, H, W], where shape[2:] is shape[-2:]',
+    ('tables', 311, 'NumberReplacer', 'return sorted(chosen, key=lambda s: order.get(s.variant, 1)) if variants else chosen'):
+        "every chosen cell's variant is in order (the filter above), so the default is never used",
+    ('tables', 311, 'NumberReplacer', 'return sorted(chosen, key=lambda s: order.get(s.variant, -1)) if variants else chosen'):
+        "every chosen cell's variant is in order (the filter above), so the default is never used",
+    ('swd', 100, 'ReplaceTrueWithFalse', 'return dirs / dirs.norm(dim=0, keepdim=False)'):
+        'the norms of the columns, [count] without keepdim, broadcast over the last dimension '
+        'exactly as [1, count] does',
+    ('tables', 152, 'ReplaceBinaryOperator_Add_Sub', 'complete = summary is not None and summary.seeds_done - summary.seeds_failed >= summary.seeds_total'):
+        'the two differ only when a seed crashed (seeds_failed > 0), and a crashed seed is a failure of '
+        'every metric, so competes() returns False through `not summary.failures(metric)` either way',
+    ('ms_ssim', 59, 'ReplaceUnaryOperator_Delete_USub', 'if min(x.shape[2:]) < 2 ** (scales - 1):'):
+        'x is checked to be 4-D just above, where shape[2:] is shape[-2:]',
+    ('ms_ssim', 59, 'ReplaceUnaryOperator_USub_UAdd', 'if min(x.shape[+2:]) < 2 ** (scales - 1):'):
+        'x is checked to be 4-D just above, where shape[2:] is shape[-2:]',
+    ('ms_ssim', 61, 'ReplaceUnaryOperator_Delete_USub', 'f"{2 ** (scales - 1)} pixels per side, got {tuple(x.shape[2:])}")'):
+        'x is checked to be 4-D just above, where shape[2:] is shape[-2:]',
+    ('ms_ssim', 61, 'ReplaceUnaryOperator_USub_UAdd', 'f"{2 ** (scales - 1)} pixels per side, got {tuple(x.shape[+2:])}")'):
+        'x is checked to be 4-D just above, where shape[2:] is shape[-2:]',
+    ('tables', 227, 'ReplaceComparisonOperator_LtE_Lt', 'return p is not None and p < confidence.ALPHA + 1e-12'):
+        'p is an exact rank-test probability (a ratio of small integer counts), never exactly '
+        'ALPHA + 1e-12, so <= and < against that threshold agree',
+    ('kmeans', 69, 'NumberReplacer', 'confusion = np.zeros((predicted.max() + 2, truth.max() + 1), dtype=np.int64)'):
+        'an extra all-zero row of the confusion matrix cannot raise the maximum matching, and the '
+        'accuracy is the matched sum over len(truth)',
+    ('kmeans', 69, 'NumberReplacer', 'confusion = np.zeros((predicted.max() + 1, truth.max() + 2), dtype=np.int64)'):
+        'an extra all-zero column of the confusion matrix cannot raise the maximum matching',
+    ('normalizers', 68, 'NumberReplacer', 'unbiased = var * (count / max(count - 1, 0))'):
+        'count is the global number of values per channel, at least 2 on this path (it runs only with world_size() > 1), so max(count - 1, 0) == max(count - 1, 1)',
+    ('normalizers', 43, 'NumberReplacer', 'return self.forward(x[:, :, None, None])[:, :, 0, -1]'):
+        'the indexed dimensions have size 1 (added by [:, :, None, None]), where index -1 is index 0',
+    ('normalizers', 43, 'NumberReplacer', 'return self.forward(x[:, :, None, None])[:, :, -1, 0]'):
+        'the indexed dimensions have size 1 (added by [:, :, None, None]), where index -1 is index 0',
+    ('normalizers', 55, 'ReplaceBinaryOperator_FloorDiv_Div', 'x.numel() / x.shape[1] * distributed.world_size())'):
+        'x.numel() is a multiple of x.shape[1], so / gives the same (exact, float) count as //, and count is only used in a float division',
+    ('reparam', 115, 'NumberReplacer', 'self.u = F.normalize(w @ v, dim= -1, eps=self.eps)'):
+        'u and v are 1-D vectors: F.normalize over dim -1 is dim 0',
+    ('reparam', 100, 'NumberReplacer', 'self.register_buffer("u", F.normalize(torch.randn(rows), dim= -1, eps=eps))'):
+        'u and v are 1-D vectors: F.normalize over dim -1 is dim 0',
+    ('reparam', 108, 'NumberReplacer', 'v = F.normalize(w.t() @ u, dim= -1, eps=self.eps)'):
+        'u and v are 1-D vectors: F.normalize over dim -1 is dim 0',
+    ('reparam', 112, 'NumberReplacer', 'v = F.normalize(w.t() @ u, dim= -1, eps=self.eps)'):
+        'u and v are 1-D vectors: F.normalize over dim -1 is dim 0',
+    ('reparam', 111, 'NumberReplacer', 'u = F.normalize(w @ v, dim= -1, eps=self.eps)'):
+        'u and v are 1-D vectors: F.normalize over dim -1 is dim 0',
+    ('reparam', 37, 'NumberReplacer', 'if dim != -1:'):
+        'dim is 0 or 1; for 0 the mutant calls weight.transpose(0, 0), which is the identity, for 1 it transposes as before',
+    ('results', 65, 'NumberReplacer', 'if f.read( 2) != b"\\n":'):
+        'the file position is one byte before the end, so read(2) returns the same single byte as read(1)',
+    ('results', 155, 'NumberReplacer', 'reason = f"{head.rsplit(\'.\', 2)[-1]}:{rest}"'):
+        "rsplit('.', n)[-1] is the text after the last dot for every n >= 1",
+    ('rotation', 17, 'ReplaceUnaryOperator_USub_UAdd', 'if images.shape[-1] != images.shape[+2]:'):
+        'four_rotations takes [B, C, H, W] batches (4-D, its documented input; every caller passes one), where shape[2] is shape[-2]',
+    ('rotation', 17, 'ReplaceUnaryOperator_Delete_USub', 'if images.shape[-1] != images.shape[2]:'):
+        'four_rotations takes [B, C, H, W] batches (4-D, its documented input; every caller passes one), where shape[2] is shape[-2]',
+    ('rotation', 18, 'ReplaceUnaryOperator_Delete_USub', 'raise ValueError(f"rotation prediction needs square images, got {tuple(images.shape[2:])}")'):
+        'for the 4-D batches four_rotations takes, shape[2:] is shape[-2:]',
+    ('rotation', 18, 'ReplaceUnaryOperator_USub_UAdd', 'raise ValueError(f"rotation prediction needs square images, got {tuple(images.shape[+2:])}")'):
+        'for the 4-D batches four_rotations takes, shape[2:] is shape[-2:]',
+    ('rotation', 19, 'ReplaceUnaryOperator_USub_UAdd', 'rotated = torch.cat([torch.rot90(images, r, dims=(+2, -1)) for r in range(4)])'):
+        'for the 4-D batches four_rotations takes, dim 2 is dim -2',
+    ('rotation', 19, 'ReplaceUnaryOperator_Delete_USub', 'rotated = torch.cat([torch.rot90(images, r, dims=(2, -1)) for r in range(4)])'):
+        'for the 4-D batches four_rotations takes, dim 2 is dim -2',
+    ('rotation', 64, 'NumberReplacer', 'logits = self.head(self._D[ -1].features(rotated))'):
+        '_D holds exactly one module (set in setup), so [-1] is [0]',
+    ('cotraining', 80, 'NumberReplacer', 'D = self._D[ -1]'):
+        '_D holds exactly one module (set in setup), so [-1] is [0]',
+}
