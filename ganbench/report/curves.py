@@ -33,6 +33,7 @@ class SeedCurves:
     seed: int
     train: list[dict[str, Any]] = field(default_factory=list)   # with "wall_seconds" added
     evals: list[dict[str, Any]] = field(default_factory=list)
+    axis_values: dict[str, Any] = field(default_factory=dict)
 
 
 def last_per_step(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -72,7 +73,8 @@ def read_curves(study_dir: str | Path) -> list[SeedCurves]:
             for record, seconds in zip(train, train_wall_seconds(train)):
                 record["wall_seconds"] = seconds
             evals = last_per_step([r for r in records if r.get("kind") == "eval"])
-            curves.append(SeedCurves(cell["id"], cell_label(cell), seed, train, evals))
+            curves.append(SeedCurves(cell["id"], cell_label(cell), seed, train, evals,
+                                     axis_values=dict(cell["axis_values"])))
     return curves
 
 
@@ -147,3 +149,50 @@ def write_curves(study_dir: str | Path) -> list[Path]:
     for stem, fig in curve_figures(study_dir):
         written += write_figure(fig, study_dir / CURVES_DIR / stem)
     return written
+
+
+def median_curve_figure(curves: list[SeedCurves], spec: dict[str, Any]):
+    """A ``Benchmark.plots`` entry of kind ``training_curve``: the median over seeds of a logged
+    training value (``spec['value']``, e.g. ADA's ``ada_p`` or the probe's ``d_sign_gap``)
+    against training images, one line per cell whose axis values match ``spec['where']``, with
+    the seeds' min-max band. Steps that not every seed of a cell logged are left out."""
+    import statistics
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    quantity, where = spec["value"], spec.get("where", {})
+    fig, ax = plt.subplots(figsize=(6, 4))
+    by_cell: dict[str, list[SeedCurves]] = {}
+    for c in curves:
+        if all(c.axis_values.get(axis) == value for axis, value in where.items()):
+            by_cell.setdefault(c.cell_id, []).append(c)
+    for seeds in by_cell.values():
+        series = [{int(r["images_seen"]): r[quantity] for r in c.train
+                   if isinstance(r.get(quantity), (int, float))} for c in seeds]
+        shared = sorted(set.intersection(*(set(s) for s in series))) if series else []
+        if not shared:
+            continue
+        values = [[s[x] for s in series] for x in shared]
+        line, = ax.plot(shared, [statistics.median(v) for v in values], label=seeds[0].label)
+        ax.fill_between(shared, [min(v) for v in values], [max(v) for v in values], alpha=0.15,
+                        color=line.get_color())
+    ax.set_xlabel("training images seen")
+    ax.set_ylabel(f"median {quantity}")
+    ax.set_title(spec.get("title", quantity + "".join(f", {a}={v}" for a, v in where.items())))
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def curve_plot_figures(study_dir: str | Path, info: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(file stem, figure) for every ``training_curve`` plot the study declares."""
+    specs = [s for s in info.get("plots", []) if s.get("kind") == "training_curve"]
+    if not specs:
+        return []
+    curves = read_curves(study_dir)
+    return [(Path(s.get("file", f"{s['value']}_curve")).stem, median_curve_figure(curves, s))
+            for s in specs]

@@ -156,11 +156,14 @@ def tables_section(info: dict[str, Any], summaries: list[CellSummary]) -> str:
 
 
 def plots_section(info: dict[str, Any], summaries: list[CellSummary], study_dir: Path | None = None) -> str:
-    """The study's declared plots, its search plots and, for runs scored with a ``prd`` metric,
+    """The study's declared plots (training-curve plots too, with ``study_dir``), its search plots
+    and, for runs scored with a ``prd`` metric,
     the PRD curves (``prd_plots``; from the run directories, so only with ``study_dir``)."""
     from .prd_plots import prd_figures
     from .search_plots import search_figures
     figures = plots.study_figures(info, summaries) + search_figures(info, summaries)
+    if study_dir is not None:
+        figures += curves.curve_plot_figures(study_dir, info)
     prd, notes = prd_figures(study_dir, info) if study_dir is not None else ([], [])
     text = figures_html(figures + prd, "plot") + "".join(
         f'\n<p class="note">{html.escape(note)}</p>' for note in notes)

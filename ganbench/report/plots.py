@@ -81,16 +81,21 @@ def study_figures(info: dict[str, Any], summaries: list[CellSummary]) -> list[tu
     figures = []
     for spec in info.get("plots", []):
         kind = spec.get("kind", "metric_vs_axis")
+        if kind == "training_curve":
+            continue      # drawn from the runs' logs (curves.curve_plot_figures)
         if kind != "metric_vs_axis":
-            raise ValueError(f"unknown plot kind {kind!r} in Benchmark.plots; known: metric_vs_axis")
+            raise ValueError(f"unknown plot kind {kind!r} in Benchmark.plots; known: metric_vs_axis, "
+                             "training_curve")
         stem = spec.get("file", f"{spec['metric']}_vs_{spec['axis']}")
         figures.append((Path(stem).stem, metric_vs_axis(info, summaries, spec)))
     return figures
 
 
 def write_all(study_dir: Path, info: dict[str, Any], summaries: list[CellSummary]) -> list[Path]:
+    from .curves import curve_plot_figures
     from .search_plots import search_figures
     written = []
-    for stem, fig in study_figures(info, summaries) + search_figures(info, summaries):
+    figures = study_figures(info, summaries) + search_figures(info, summaries)
+    for stem, fig in figures + curve_plot_figures(study_dir, info):
         written += write_figure(fig, study_dir / stem)
     return written

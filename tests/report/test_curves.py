@@ -60,3 +60,25 @@ def test_left_panel_is_images_seen_and_right_panel_wall_time(toy_study):
     assert list(by_images.lines[0].get_xdata()) == [r["images_seen"] for r in first]
     assert list(by_time.lines[0].get_xdata()) == [r["train_seconds"] for r in first]
     assert list(by_images.lines[0].get_ydata()) == [r["swd_avg"] for r in first]
+
+
+def _seed(cell, seed, seen, values, **axes):
+    train = [{"step": i + 1, "images_seen": n, "ada_p": v} for i, (n, v) in enumerate(zip(seen, values))]
+    return curves.SeedCurves(cell, f"{cell}", seed, train, axis_values=axes)
+
+
+def test_training_curve_plot_is_the_median_over_seeds_of_the_matching_cells(monkeypatch, tmp_path):
+    runs = [_seed("ada-100", 0, [32, 64, 96], [0.0, 0.1, 0.3], images=100),
+            _seed("ada-100", 1, [32, 64, 96], [0.0, 0.2, 0.2], images=100),
+            _seed("ada-100", 2, [32, 64], [0.1, 0.6], images=100),          # stopped early: 96 left out
+            _seed("ada-500", 0, [32, 64, 96], [0.5, 0.5, 0.5], images=500)]
+    fig = curves.median_curve_figure(runs, {"value": "ada_p", "where": {"images": 100}})
+    (line,) = fig.axes[0].get_lines()
+    assert list(line.get_xdata()) == [32, 64]
+    assert list(line.get_ydata()) == [0.0, 0.2]                            # medians of 3 seeds
+    assert line.get_label() == "ada-100"
+    monkeypatch.setattr(curves, "read_curves", lambda study_dir: runs)
+    info = {"plots": [{"kind": "training_curve", "value": "ada_p", "file": "ada_p_all"},
+                      {"metric": "fid", "axis": "images"}]}
+    (stem, fig), = curves.curve_plot_figures(tmp_path, info)
+    assert stem == "ada_p_all" and len(fig.axes[0].get_lines()) == 2       # no `where`: both cells
