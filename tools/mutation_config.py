@@ -52,6 +52,12 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "plugins/ganbench_label_efficiency/subsets.py",
         ["tests/label_efficiency/test_subsets_and_simple_labelers.py"],
     ),
+    # the stratified subset itself (shared by the labelled subset and Experiment.train_images)
+    "core_subsets": (
+        "ganbench/subsets.py",
+        ["tests/label_efficiency/test_subsets_and_simple_labelers.py",
+         "tests/label_efficiency/test_mutants_subsets.py", "tests/core/test_augmentation_step.py"],
+    ),
     "simple": (
         "plugins/ganbench_label_efficiency/simple.py",
         ["tests/label_efficiency/test_subsets_and_simple_labelers.py"],
@@ -110,6 +116,20 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "plugins/ganbench_metrics/memorization.py",
         ["tests/metrics/test_class_metrics.py", "tests/metrics/test_metric_directions.py"],
     ),
+    # Issue 19: augmentations, the adaptive p, the limited-data regularizers, the overfitting probe
+    "diffaugment": ("plugins/ganbench_augment/diffaugment.py", ["tests/augment/test_augmentations.py"]),
+    "ada_transforms": ("plugins/ganbench_augment/ada_transforms.py", ["tests/augment/test_augmentations.py"]),
+    "ada": ("plugins/ganbench_augment/ada.py", ["tests/augment/test_augmentations.py",
+                                                "tests/augment/test_adaptive.py"]),
+    "adaptive": ("plugins/ganbench_augment/adaptive.py", ["tests/augment/test_adaptive.py"]),
+    "augment_regularizers": ("plugins/ganbench_augment/regularizers.py",
+                             ["tests/augment/test_augment_regularizers.py"]),
+    "overfitting": ("ganbench/run/overfitting.py", ["tests/core/test_augmentation_step.py"]),
+    # Issue 20: the conditioning losses and StyleGAN2's layers and path-length penalty
+    "conditional_losses": ("plugins/ganbench_gan/conditional_losses.py",
+                           ["tests/conditioning/test_conditional_losses.py"]),
+    "stylegan2_layers": ("plugins/ganbench_stylegan2/layers.py", ["tests/stylegan2/test_networks.py"]),
+    "path_length": ("plugins/ganbench_stylegan2/path_length.py", ["tests/stylegan2/test_path_length.py"]),
     # Search spaces and what a search study reports (budget curves) and how sure a table is
     "search_space": ("ganbench/config/search.py", ["tests/core/test_search.py", "tests/core/test_grid.py"]),
     "report_search": ("ganbench/report/search.py", ["tests/core/test_search.py",
@@ -123,7 +143,8 @@ MODULES: dict[str, tuple[str, list[str]]] = {
 
 # tests/<area>/test_mutants_<module>.py and test_mutants_<module>_<what>.py files, written to kill
 # survivors, join the module's tests.
-MUTANT_TEST_DIRS = ["tests/gan", "tests/core", "tests/metrics", "tests/label_efficiency", "tests/report"]
+MUTANT_TEST_DIRS = ["tests/gan", "tests/core", "tests/metrics", "tests/label_efficiency", "tests/report",
+                    "tests/augment", "tests/conditioning", "tests/stylegan2"]
 
 # One representative replacement per operator (mutmut's choice, roughly): cosmic-ray's full set
 # replaces every binary operator by all 11 others and every comparison by all 7 others, which

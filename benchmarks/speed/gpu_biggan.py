@@ -1,9 +1,10 @@
-"""GPU step time: BigGAN 32x32, batch 256 -- a plain fp32 eager hand loop vs ganbench with
-bf16 autocast + channels_last (and optionally torch.compile), same model, same process,
-interleaved rounds. Needs a CUDA device.
+"""GPU step time: BigGAN 32x32 (or another gin/models recipe), batch 256 -- a plain fp32 eager
+hand loop vs ganbench with bf16 autocast + channels_last (and optionally torch.compile), same
+model, same process, interleaved rounds. Needs a CUDA device.
 
     python benchmarks/speed/gpu_biggan.py                  # bf16 + channels_last
     python benchmarks/speed/gpu_biggan.py --compile        # ... + torch.compile
+    python benchmarks/speed/gpu_biggan.py --model stylegan2_32 [--compile]
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import torch
 
 from step_overhead import REPO, HandLoop, build_run, per_step
 
-GIN = REPO / "gin" / "models" / "biggan32.gin"
+MODELS = REPO / "gin" / "models"
 DATA = ["include 'datasets/shapes32.gin'", "datasets.shapes.num_train = 5000",
         "datasets.shapes.num_test = 1000", "Experiment.batch_size = 256", "Experiment.d_steps = 1",
         "Experiment.device = 'cuda'"]
@@ -28,8 +29,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--compile", action="store_true", help="also compile G and D (Experiment.compile)")
+    parser.add_argument("--model", default="biggan32", help="a recipe of gin/models (default biggan32)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    GIN = MODELS / f"{args.model}.gin"
     if not torch.cuda.is_available():
         sys.exit("gpu_biggan.py needs a CUDA device (none is visible); see docs/performance.md")
     torch.backends.cuda.matmul.allow_tf32 = False   # the baseline is honest fp32
