@@ -17,7 +17,7 @@ from typing import Any
 
 from ..config.benchmark import slug
 from ..results import read_jsonl, read_study_manifest, seed_dir
-from .plots import write_figure
+from .figures import write_figure
 
 LOSSES = ("d_loss", "g_loss")
 NOT_METRICS = {"kind", "step", "images_seen", "train_seconds"}

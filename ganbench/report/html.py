@@ -24,6 +24,7 @@ from typing import Any
 from ..results import CellSummary, load_results, read_done, read_study_manifest, seed_dir
 from ..storage import atomic_write_text
 from . import curves, plots, samples, tables
+from .figures import figure_bytes
 
 REPORT_FILE = "report.html"
 SAMPLES_PER_ROW = 8          # columns of a sample grid; unconditional grids are 8 x 8
@@ -179,7 +180,7 @@ def figures_html(figures: list[tuple[str, Any]], css_class: str) -> str:
     import matplotlib.pyplot as plt
     parts = []
     for stem, fig in figures:
-        png = plots.figure_bytes(fig, "png")
+        png = figure_bytes(fig, "png")
         plt.close(fig)
         parts.append(f"<figure>{img_tag(png, stem, css_class)}<figcaption>{html.escape(stem)}"
                      "</figcaption></figure>")

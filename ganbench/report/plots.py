@@ -1,12 +1,11 @@
 """Plots from aggregated results (matplotlib, Agg backend): PNG and PDF of each."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 from ..results import CellSummary
-from ..storage import atomic_write_bytes
+from .figures import write_figure
 from .tables import lookup
 
 
@@ -53,27 +52,6 @@ def metric_vs_axis(info: dict[str, Any], summaries: list[CellSummary], spec: dic
         ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
-
-
-DPI = 150
-
-
-def figure_bytes(fig, fmt: str = "png") -> bytes:
-    """``fig`` encoded as ``fmt`` (png or pdf) at the plots' resolution."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=DPI)
-    return buf.getvalue()
-
-
-def write_figure(fig, path_stem: Path) -> list[Path]:
-    import matplotlib.pyplot as plt
-    paths = []
-    for ext in ("png", "pdf"):
-        path = path_stem.with_suffix(f".{ext}")
-        atomic_write_bytes(path, figure_bytes(fig, ext))
-        paths.append(path)
-    plt.close(fig)
-    return paths
 
 
 def study_figures(info: dict[str, Any], summaries: list[CellSummary]) -> list[tuple[str, Any]]:
