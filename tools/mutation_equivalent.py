@@ -134,4 +134,31 @@ EQUIVALENT: dict[tuple[str, int, str, str], str] = {
         '_D holds exactly one module (set in setup), so [-1] is [0]',
     ('cotraining', 80, 'NumberReplacer', 'D = self._D[ -1]'):
         '_D holds exactly one module (set in setup), so [-1] is [0]',
+    # Issues 19 and 20 (2026-12-01)
+    ("ada", 104, "ReplaceComparisonOperator_Lt_LtE", "swapped = u <= self.controller.p"):
+        "u ~ U[0, 1) in float32: u < p and u <= p differ only when u equals p exactly, an event of "
+        "probability ~2^-24 per image that no finite test can distinguish from the intended rate p",
+    ("augment_regularizers", 82, "ReplaceComparisonOperator_Lt_LtE",
+     "flip = torch.rand(b, device=x.device) <= 0.5"):
+        "differs from < 0.5 only when the float32 draw is exactly 0.5 (probability ~2^-24): the "
+        "flip rate is 1/2 either way",
+    ("diffaugment", 63, "ReplaceBinaryOperator_FloorDiv_Div",
+     "rows = torch.arange(h, device=x.device)[None, :] - (cy - size_y / 2)[:, None]     # [B, H]"):
+        "rows are compared with 0 and size_y: for an odd side 2k+1 the half-integer offset moves "
+        "the window to [cy-k-0.5, cy+k+0.5), which holds the same integer rows; for an even side "
+        "size_y / 2 == size_y // 2",
+    ("diffaugment", 64, "ReplaceBinaryOperator_FloorDiv_Div",
+     "cols = torch.arange(w, device=x.device)[None, :] - (cx - size_x / 2)[:, None]     # [B, W]"):
+        "the same as line 63, for columns",
+    ("conditional_losses", 89, "NumberReplacer", "return (log_denominator - positive.squeeze( 0)).mean()"):
+        "with B > 1 the [B] - [1, B] subtraction broadcasts to [B, B], whose mean over all pairs is "
+        "mean(log_denominator) - mean(positive): the same value and gradient; with B = 1 the same tensor",
+    ("conditional_losses", 87, "NumberReplacer",
+     "other_class = _off_diagonal_log_weights((1.0 - same_class).clamp(min= -1.0))"):
+        "same_class comes from same_class_probability, clamped to [0, 1], so 1 - same_class >= 0 and "
+        "neither clamp acts",
+    ("conditional_losses", 237, "NumberReplacer",
+     "negative_margin = round(1.0 - positive_margin, 13)   # 0.02, not 0.020000000000000018"):
+        "rounding 1 - m to 13 instead of 12 digits changes it by less than 1e-12 (0.02 exactly at "
+        "the default): no loss value differs at float32 precision",
 }

@@ -18,6 +18,12 @@ def test_subset_size_at_and_inside_its_bounds(size, total, count):
     assert subset_size(size, total) == count
 
 
+def test_subset_size_takes_keywords_and_names_the_binding_it_checks():
+    assert subset_size(size=3, total=10) == 3
+    with pytest.raises(ValueError, match="^labelers.x.size = 11"):
+        subset_size(11, 10, where="labelers.x.size")
+
+
 @pytest.mark.parametrize("size, message", [
     (11, "asks for 11 training images but the training set has 10"),
     (0, "must be >= 1"), (-3, "must be >= 1"),

@@ -41,6 +41,7 @@ def test_the_probe_scores_a_seeded_choice_of_images_as_training_sees_them():
     (3, 3, True, False),      # classes a clustering labeler inferred: not the dataset's
     (1, 3, False, False),     # one label for everything
     (0, 0, False, False),     # unconditional data and model
+    (1, 1, False, True),      # a one-class dataset, conditioned on it
     (4, 3, False, False),
 ])
 def test_labels_only_when_d_is_conditioned_on_the_dataset_classes(num_classes, dataset_classes, cluster,
