@@ -161,4 +161,26 @@ EQUIVALENT: dict[tuple[str, int, str, str], str] = {
      "negative_margin = round(1.0 - positive_margin, 13)   # 0.02, not 0.020000000000000018"):
         "rounding 1 - m to 13 instead of 12 digits changes it by less than 1e-12 (0.02 exactly at "
         "the default): no loss value differs at float32 precision",
+    ("ada_transforms", 78, "ReplaceUnaryOperator_Delete_USub", "c, s = torch.cos(theta), torch.sin(-theta)"):
+        "cos is even: cos(theta) == cos(-theta) (the sin mutants on this line are killed)",
+    ("ada_transforms", 78, "ReplaceUnaryOperator_USub_UAdd", "c, s = torch.cos(+theta), torch.sin(-theta)"):
+        "cos is even: cos(+theta) == cos(-theta)",
+    ("ada_transforms", 103, "NumberReplacer", "p_rot = 1 - torch.sqrt((1 - d.p).clamp( -1, 1))"):
+        "p is validated and kept in [0, 1], so 1 - p is in [0, 1] and the lower bound never acts",
+    ("ada_transforms", 103, "NumberReplacer", "p_rot = 1 - torch.sqrt((1 - d.p).clamp(0, 2))"):
+        "the upper bound acts only for p < 0, which validation and the controller's clamp rule out",
+    ("ada_transforms", 118, "NumberReplacer",
+     "to_unit = torch.diag(torch.tensor([2 / w, 2 / h, 2.0], device=images.device))"):
+        "only rows 0-1 of to_unit @ g_inv @ from_unit reach grid_sample ([:, :2, :]); the third "
+        "diagonal entry scales row 2 alone",
+    ("ada_transforms", 118, "NumberReplacer",
+     "to_unit = torch.diag(torch.tensor([2 / w, 2 / h, 0.0], device=images.device))"):
+        "as with 2.0: the third diagonal entry only scales the unused row 2",
+    ("ada_transforms", 167, "NumberReplacer", "if channels > 2:"):
+        "channels is 1 or 3 (ADA refuses any other count with the colour group), where > 1 and > 2 agree",
+    ("ada_transforms", 183, "NumberReplacer", "gain = c[:, :3, :3].sum(dim= 1).mean(dim=1).view(-1, 1, 1)"):
+        "the mean of the column sums of a 3x3 block equals the mean of its row sums (both are the "
+        "total over 3)",
+    ("stylegan2_layers", 80, "NumberReplacer", "out_channels, kernel = weight.shape[0], weight.shape[- 2]"):
+        "convolution weights are [O, I, k, k] with square kernels, so shape[-2] == shape[-1]",
 }
