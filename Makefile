@@ -33,12 +33,15 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest
 
-# Mutation testing of the science modules (docs/testing.md); not part of `make test`. It edits
-# the modules in place one mutant at a time, so run it in a clone nobody else is testing in.
+# Mutation testing of the science modules (docs/testing.md); not part of `make test`. With
+# MUTATION_JOBS > 1 (default: one per core) the modules run in private copies of this checkout;
+# with MUTATION_JOBS=1, and with --recheck, the modules are edited in place, one mutant at a
+# time, so run it in a clone nobody else is testing in.
 # MUTATION_ARGS: e.g. --module losses --module ema, or --recheck.
+MUTATION_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 mutation: $(STAMP)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[mutation]'
-	nice -n 19 $(BIN)/python tools/mutation.py $(MUTATION_ARGS)
+	nice -n 19 $(BIN)/python tools/mutation.py --jobs $(MUTATION_JOBS) $(MUTATION_ARGS)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

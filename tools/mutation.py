@@ -65,20 +65,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--recheck", action="store_true",
                     help="re-run only the survivors recorded in build/mutation/report.json")
     ap.add_argument("--min-score", type=float, default=0.9, help="exit 1 if a module scores below (0.9)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="share the modules out over this many private copies of the checkout, one "
+                         "process each (default 1: mutate this checkout in place); not with --recheck")
     args = ap.parse_args(argv)
     names = args.module or list(MODULES)
     OUT.mkdir(parents=True, exist_ok=True)
     os.chdir(ROOT)
 
     if args.list:
-        from cosmic_ray.commands.init import _all_work_items
-
         for n in names:
             path, tests = MODULES[n]
-            spans = annotation_spans(path)
-            count = sum(wanted(w.mutations[0].operator_name) and not in_spans(w.mutations[0].start_pos, spans)
-                        for w in _all_work_items([Path(path)], {}))
-            print(f"{n:18} {count:5d}  {path}  <- {' '.join(test_files(n, tests))}")
+            print(f"{n:18} {count_mutants(n):5d}  {path}  <- {' '.join(test_files(n, tests))}")
         return 0
 
     dirty = subprocess.run(["git", "status", "--porcelain", "--"] + [MODULES[n][0] for n in names],
@@ -91,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         hh, mm = map(int, args.deadline.split(":"))
         now = time.gmtime()
         deadline = time.mktime(time.struct_time((now.tm_year, now.tm_mon, now.tm_mday, hh, mm, 0, 0, 0, 0))) - time.timezone
+
+    if args.jobs > 1 and not args.recheck:
+        return run_jobs(names, args)
 
     import signal
 
@@ -112,13 +113,37 @@ def main(argv: list[str] | None = None) -> int:
         results.append(recheck_module(n, previous[n]) if args.recheck else run_module(n, deadline))
         print(fmt_table(results[-1:]).splitlines()[-1], flush=True)
         write(results, time.monotonic() - t0)
-    wall = time.monotonic() - t0
+    return finish(results, time.monotonic() - t0, args.min_score)
+
+
+def count_mutants(name: str) -> int:
+    """The mutants run_module would run for a module (annotations left out)."""
+    from cosmic_ray.commands.init import _all_work_items
+
+    path, _ = MODULES[name]
+    spans = annotation_spans(path)
+    return sum(wanted(w.mutations[0].operator_name) and not in_spans(w.mutations[0].start_pos, spans)
+               for w in _all_work_items([Path(path)], {}))
+
+
+def run_jobs(names: list[str], args: argparse.Namespace) -> int:
+    from mutation_parallel import longest_first, run_parallel
+
+    t0 = time.monotonic()
+    order = longest_first({n: count_mutants(n) for n in names})
+    extra = ["--min-score", str(args.min_score)] + (["--deadline", args.deadline] if args.deadline else [])
+    results = run_parallel(ROOT, order, args.jobs, extra)
+    order = {n: i for i, n in enumerate(MODULES)}
+    return finish(sorted(results, key=lambda r: order[r.name]), time.monotonic() - t0, args.min_score)
+
+
+def finish(results: list, wall: float, min_score: float) -> int:
     write(results, wall)
     print(fmt_table(results))
     print(f"wall time {wall / 60:.1f} min; report in {OUT.relative_to(ROOT)}/report.md, survivors in survivors.md")
-    low = [r.name for r in results if r.score is not None and r.score < args.min_score]
+    low = [r.name for r in results if r.score is not None and r.score < min_score]
     if low:
-        print(f"below {100 * args.min_score:.0f}%: {', '.join(low)}")
+        print(f"below {100 * min_score:.0f}%: {', '.join(low)}")
         return 1
     return 0
 

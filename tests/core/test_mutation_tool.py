@@ -73,3 +73,91 @@ def test_the_command_line_lists_its_options():
     with pytest.raises(SystemExit) as exit:
         mutation.main(["--help"])
     assert exit.value.code == 0
+
+
+# --jobs N (tools/mutation_parallel.py): private copies of the checkout and a shared queue.
+
+def git(cwd, *args):
+    import subprocess
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def make_repo(root: Path, fake_tool: str) -> Path:
+    root.mkdir()
+    git(root, "init", "-q")
+    git(root, "config", "user.email", "t@t")
+    git(root, "config", "user.name", "t")
+    (root / ".gitignore").write_text("build/\nignored.txt\n")
+    (root / "tools").mkdir()
+    (root / "tools" / "mutation.py").write_text(fake_tool)
+    (root / "module.py").write_text("committed\n")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "init")
+    return root
+
+
+# Stands in for tools/mutation.py in a copy: records the module it was given, the PYTHONPATH it
+# saw and the copy's module.py in build/mutation/report.json, the way the real one does.
+FAKE_TOOL = '''
+import json, os, sys, time
+time.sleep(0.2)  # long enough that both workers take a module
+from pathlib import Path
+name = sys.argv[sys.argv.index("--module") + 1]
+if name == "broken":
+    sys.exit(2)
+out = Path("build/mutation"); out.mkdir(parents=True, exist_ok=True)
+rows = json.loads((out / "report.json").read_text()) if (out / "report.json").exists() else []
+rows.append({"name": name, "path": Path("module.py").read_text().strip(), "tests": [os.environ["PYTHONPATH"]],
+             "total": 4, "killed": 3 if name != "weak" else 1, "survived": 1 if name != "weak" else 3})
+(out / "report.json").write_text(json.dumps(rows))
+sys.exit(1 if name == "weak" else 0)
+'''
+
+
+def test_longest_first_orders_by_mutant_count():
+    import mutation_parallel
+    assert mutation_parallel.longest_first({"a": 5, "b": 400, "c": 60, "d": 60}) == ["b", "c", "d", "a"]
+
+
+def test_copies_carry_uncommitted_and_untracked_files_but_not_ignored_ones(tmp_path):
+    import mutation_parallel
+    root = make_repo(tmp_path / "root", FAKE_TOOL)
+    (root / "module.py").write_text("edited\n")
+    (root / "tests").mkdir()
+    (root / "tests" / "test_new.py").write_text("new\n")
+    (root / "ignored.txt").write_text("x\n")
+    assert mutation_parallel.uncommitted_files(root) == ["module.py", "tests/test_new.py"]
+    copy = mutation_parallel.make_copy(root, tmp_path / "copy")
+    assert (copy / "module.py").read_text() == "edited\n" and (copy / "tests" / "test_new.py").read_text() == "new\n"
+    assert not (copy / "ignored.txt").exists()
+    assert "module.py" in git(copy, "status", "--porcelain")      # still seen as a change in the copy
+
+
+def test_workers_import_from_their_copy_and_do_not_oversubscribe(tmp_path, monkeypatch):
+    import mutation_parallel
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(mutation_parallel.os, "cpu_count", lambda: 4)
+    env = mutation_parallel.worker_env(tmp_path, 2)
+    assert env["PYTHONPATH"].split(mutation_parallel.os.pathsep) == [str(tmp_path), str(tmp_path / "plugins")]
+    assert env["OMP_NUM_THREADS"] == "2"
+
+
+def test_every_module_runs_once_in_a_copy_and_the_reports_merge(tmp_path):
+    import mutation_parallel
+    root = make_repo(tmp_path / "root", FAKE_TOOL)
+    (root / "module.py").write_text("uncommitted\n")
+    names = ["a", "b", "weak", "c", "d"]
+    results = mutation_parallel.run_parallel(root, names, 2, [])
+    assert sorted(r.name for r in results) == sorted(names)                   # each once; "weak" exits 1 and still counts
+    assert {r.path for r in results} == {"uncommitted"}                       # the copy carried the edit
+    assert all(r.tests[0].split(mutation_parallel.os.pathsep)[0] != str(root) for r in results)
+    assert len({r.tests[0] for r in results}) == 2                            # two copies shared the work
+    assert next(r for r in results if r.name == "weak").score == pytest.approx(0.25)
+    assert (root / "module.py").read_text() == "uncommitted\n" and not (root / "build").exists()
+
+
+def test_a_failed_module_run_is_named(tmp_path):
+    import mutation_parallel
+    root = make_repo(tmp_path / "root", FAKE_TOOL)
+    with pytest.raises(SystemExit, match="broken"):
+        mutation_parallel.run_parallel(root, ["a", "broken"], 2, [])
