@@ -106,7 +106,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     ),
     "prd": (
         "plugins/ganbench_metrics/prd.py",
-        ["tests/metrics/test_density_coverage_prd.py", "tests/metrics/test_metric_directions.py"],
+        ["tests/metrics/test_prd.py", "tests/metrics/test_metric_directions.py"],
     ),
     "class_metrics": (
         "plugins/ganbench_metrics/class_metrics.py",
