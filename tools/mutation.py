@@ -27,9 +27,10 @@ Known equivalent mutants (the mutated program behaves identically) are listed in
 the reason; they are left out of the score: score = killed / (total - equivalent). The reasons
 are also in docs/testing.md.
 
-Usage: python tools/mutation.py [--module NAME ...] [--list] [--recheck] [--deadline HH:MM]
+Usage: python tools/mutation.py [--module NAME ...] [--list] [--recheck] [--deadline HH:MM] [--jobs N]
 --recheck re-runs only the survivors recorded in build/mutation/report.json (after adding tests).
-Run it from a checkout that nobody else is using: the mutants are applied in place, one at a
+--jobs N (N > 1) runs the modules in N private copies of the checkout (mutation_parallel.py) and
+leaves this one untouched. Otherwise, run it from a checkout that nobody else is using: the mutants are applied in place, one at a
 time, and restored after each test run (also on SIGINT/SIGTERM; after a SIGKILL, repair with
 `git checkout -- <module>`). It refuses to start when a module it would mutate has uncommitted
 changes. To run several checkouts side by side, point PYTHONPATH at each (`PYTHONPATH=$PWD:$PWD/plugins`)
