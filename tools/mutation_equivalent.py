@@ -183,4 +183,15 @@ EQUIVALENT: dict[tuple[str, int, str, str], str] = {
         "total over 3)",
     ("stylegan2_layers", 80, "NumberReplacer", "out_channels, kernel = weight.shape[0], weight.shape[- 2]"):
         "convolution weights are [O, I, k, k] with square kernels, so shape[-2] == shape[-1]",
+    ("prd", 47, "ReplaceBreakWithContinue", "continue"):
+        "the loop reaches it only once the labels stopped changing; going on recomputes the same "
+        "centres from the same labels, so every later iteration gives the same labels again",
+    ("prd", 44, "NumberReplacer", "centres = torch.where(counts > 0, sums / counts.clamp_min( 0), centres)"):
+        "the divisor changes only for empty clusters (0 / 0 = NaN), whose entries torch.where "
+        "discards for the old centre; the inputs are detached, so no NaN reaches a gradient",
+    ("confidence", 28, "NumberReplacer", "return 1.0 - 2.0 * 0.5 ** n if n >= 2 else 0.0"):
+        "n is a count of seeds (an int); the two differ only at n = 1, where 1 - 2 * 0.5 ** 1 is "
+        "exactly the 0.0 of the else branch",
+    ("confidence", 28, "ReplaceComparisonOperator_GtE_Gt", "return 1.0 - 2.0 * 0.5 ** n if n > 1 else 0.0"):
+        "as n >= 2: for an integer n they differ only at n = 1, where the formula gives 0.0 exactly",
 }
