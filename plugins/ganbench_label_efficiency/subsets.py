@@ -45,8 +45,11 @@ def check_labelled_count(labels: torch.Tensor, fraction: float, *, where: str, d
         return 0
     if count >= max(classes, 1):
         return count
-    smallest = math.ceil(classes / total * 1e4) / 1e4 if total else None
     of = f" of {dataset}" if dataset else ""
+    if total == 0:
+        raise LabelFractionError(f"{where}: the training set{of} has no images, so there is nothing to "
+                                 "label; check the dataset's path and split")
+    smallest = math.ceil(classes / total * 1e4) / 1e4
     short = "not one labelled image" if count == 0 else f"fewer than its {classes} classes"
     raise LabelFractionError(
         f"{where}: fraction={fraction!r} of the {total} training images{of} gives {count} labelled "
