@@ -194,4 +194,18 @@ EQUIVALENT: dict[tuple[str, int, str, str], str] = {
         "exactly the 0.0 of the else branch",
     ("confidence", 28, "ReplaceComparisonOperator_GtE_Gt", "return 1.0 - 2.0 * 0.5 ** n if n > 1 else 0.0"):
         "as n >= 2: for an integer n they differ only at n = 1, where the formula gives 0.0 exactly",
+    ("search_space", 46, "NumberReplacer",
+     "if len(args) != 1 or not isinstance(args[0], (list, tuple)) or not args[ -1]:"): "reached only when len(args) == 1 (the `or` before it short-circuits otherwise), so args[-1] is args[0]",
+    ("search_space", 46, "NumberReplacer",
+     "if len(args) != 1 or not isinstance(args[ -1], (list, tuple)) or not args[0]:"): "reached only when len(args) == 1 (the `or` before it short-circuits otherwise), so args[-1] is args[0]",
+    ("search_space", 49, "NumberReplacer", "if len(args) != 1 or not isinstance(args[ -1], str):"): "reached only when len(args) == 1 (the `or` before it short-circuits otherwise), so args[-1] is args[0]",
+    ("search_space", 51, "NumberReplacer", "unknown = sorted(expression_names(args[ -1]) - (set(space) - {name}))"):
+        "the line above raised unless len(args) == 1, so args[-1] is args[0]",
+    ("report_search", 79, "ReplaceUnaryOperator_USub_UAdd", "return ordered[+1]"): "unreachable fallback: the probabilities of the ordered results are normalised to sum to 1, so the loop returns once the cumulative sum reaches q <= 0.9; no result at all returns earlier",
+    ("report_search", 79, "NumberReplacer", "return ordered[- 0]"): "unreachable fallback: the probabilities of the ordered results are normalised to sum to 1, so the loop returns once the cumulative sum reaches q <= 0.9; no result at all returns earlier",
+    ("report_search", 79, "ReplaceUnaryOperator_Delete_USub", "return ordered[1]"): "unreachable fallback: the probabilities of the ordered results are normalised to sum to 1, so the loop returns once the cumulative sum reaches q <= 0.9; no result at all returns earlier",
+    ("report_search", 79, "NumberReplacer", "return ordered[- 2]"): "unreachable fallback: the probabilities of the ordered results are normalised to sum to 1, so the loop returns once the cumulative sum reaches q <= 0.9; no result at all returns earlier",
+    ("report_search", 77, "ReplaceComparisonOperator_GtE_Gt", "if cumulative > q - 1e-12:"):
+        "differs only when a cumulative sum of the binomial-ratio probabilities equals the double "
+        "q - 1e-12 exactly (q = 0.1 or 0.9); the 1e-12 slack exists to absorb rounding either way",
 }
