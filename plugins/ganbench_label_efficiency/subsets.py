@@ -39,16 +39,16 @@ def check_labelled_count(labels: torch.Tensor, fraction: float, *, where: str, d
     subset could not give every class a labelled image, and methods that learn a classifier from
     it (S2GAN) have nothing to learn from. ``allow_zero``: fraction 0 (no labels) is meant."""
     total = len(labels)
-    count = round(fraction * total)
-    classes = int(torch.unique(labels).numel()) if total else 0
     if allow_zero and fraction == 0:
         return 0
-    if count >= max(classes, 1):
-        return count
     of = f" of {dataset}" if dataset else ""
     if total == 0:
         raise LabelFractionError(f"{where}: the training set{of} has no images, so there is nothing to "
                                  "label; check the dataset's path and split")
+    count = round(fraction * total)
+    classes = int(torch.unique(labels).numel())
+    if count >= classes:          # classes >= 1 here, so a count of 0 never passes
+        return count
     smallest = math.ceil(classes / total * 1e4) / 1e4
     short = "not one labelled image" if count == 0 else f"fewer than its {classes} classes"
     raise LabelFractionError(
