@@ -73,6 +73,11 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "plugins/ganbench_label_efficiency/base.py",
         ["tests/label_efficiency/test_label_leaks.py", "tests/label_efficiency/test_subsets_and_simple_labelers.py"],
     ),
+    # S2GAN's and Clustering's pre-training of F (rotation loss, + gamma * CE on the labelled images)
+    "pretrain": (
+        "plugins/ganbench_label_efficiency/pretrain.py",
+        ["tests/label_efficiency/test_label_leaks.py", "tests/label_efficiency/test_pretrained_labelers.py"],
+    ),
     "results": ("ganbench/results.py", ["tests/core/test_results.py"]),
     # test_latex_table_is_balanced... trains a toy study first (15 s); it is left out here and
     # tests/report/test_mutants_tables.py checks the table formatting on synthetic summaries.
@@ -125,6 +130,8 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                                                           "tests/augment/test_augmentations.py"]),
     "augment_regularizers": ("plugins/ganbench_augment/regularizers.py",
                              ["tests/augment/test_augment_regularizers.py"]),
+    "augment_ops": ("plugins/ganbench_augment/ops.py",
+                    ["tests/augment/test_augmentations.py", "tests/augment/test_augment_regularizers.py"]),
     "overfitting": ("ganbench/run/overfitting.py", ["tests/core/test_augmentation_step.py",
                                                     "tests/core/test_mutants_overfitting.py"]),
     # Issue 20: the conditioning losses and StyleGAN2's layers and path-length penalty
