@@ -208,4 +208,10 @@ EQUIVALENT: dict[tuple[str, int, str, str], str] = {
     ("report_search", 77, "ReplaceComparisonOperator_GtE_Gt", "if cumulative > q - 1e-12:"):
         "differs only when a cumulative sum of the binomial-ratio probabilities equals the double "
         "q - 1e-12 exactly (q = 0.1 or 0.9); the 1e-12 slack exists to absorb rounding either way",
+    ("pretrain", 92, "NumberReplacer", "chunk: int = 1023) -> torch.Tensor:"): "the chunk only bounds memory: apply_in_chunks runs the network in eval mode (BatchNorm on its running statistics), so each image's features depend on that image alone and the concatenation is the same for any chunk size",
+    ("pretrain", 92, "NumberReplacer", "chunk: int = 1025) -> torch.Tensor:"): "the chunk only bounds memory: apply_in_chunks runs the network in eval mode (BatchNorm on its running statistics), so each image's features depend on that image alone and the concatenation is the same for any chunk size",
+    ("pretrain", 75, "ReplaceTrueWithFalse", "optimizer.zero_grad(set_to_none=False)"):
+        "every parameter (encoder, rotation head, classifier when present) is in the loss graph at "
+        "every step, also at gamma = 0, so no gradient is None when Adam steps and zeroing in place "
+        "gives the same updates (checked: bit-identical weights for gamma 0 and 0.5)",
 }
