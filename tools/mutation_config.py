@@ -130,6 +130,15 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                                                           "tests/augment/test_augmentations.py"]),
     "augment_regularizers": ("plugins/ganbench_augment/regularizers.py",
                              ["tests/augment/test_augment_regularizers.py"]),
+    # PGGAN (issue of the PGGAN + SWD study): the drift penalty, equalized LR / pixel norm /
+    # minibatch stddev, the growth schedule; and the label handling and projection head every
+    # architecture shares
+    "pggan_drift": ("plugins/ganbench_pggan/drift.py", ["tests/pggan/test_drift.py"]),
+    "pggan_layers": ("plugins/ganbench_pggan/layers.py", ["tests/pggan/test_layers.py"]),
+    "pggan_schedule": ("plugins/ganbench_pggan/schedule.py", ["tests/pggan/test_schedule.py", "tests/pggan/test_growth.py"]),
+    "conditioning": ("plugins/ganbench_gan/conditioning.py",
+                     ["tests/conditioning/test_projection_switch.py", "tests/gan/test_normalizers.py",
+                      "tests/gan/test_architectures.py"]),
     "augment_ops": ("plugins/ganbench_augment/ops.py",
                     ["tests/augment/test_augmentations.py", "tests/augment/test_augment_regularizers.py"]),
     "overfitting": ("ganbench/run/overfitting.py", ["tests/core/test_augmentation_step.py",
@@ -153,7 +162,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
 # tests/<area>/test_mutants_<module>.py and test_mutants_<module>_<what>.py files, written to kill
 # survivors, join the module's tests.
 MUTANT_TEST_DIRS = ["tests/gan", "tests/core", "tests/metrics", "tests/label_efficiency", "tests/report",
-                    "tests/augment", "tests/conditioning", "tests/stylegan2"]
+                    "tests/augment", "tests/conditioning", "tests/stylegan2", "tests/pggan"]
 
 # One representative replacement per operator (mutmut's choice, roughly): cosmic-ray's full set
 # replaces every binary operator by all 11 others and every comparison by all 7 others, which
