@@ -214,4 +214,11 @@ EQUIVALENT: dict[tuple[str, int, str, str], str] = {
         "every parameter (encoder, rotation head, classifier when present) is in the loss graph at "
         "every step, also at gamma = 0, so no gradient is None when Adam steps and zeroing in place "
         "gives the same updates (checked: bit-identical weights for gamma 0 and 0.5)",
+    ("pggan_layers", 88, "NumberReplacer",
+     "group = next(g for g in range(min(self.group_size, batch), -1, -1) if batch % g == 0)"):
+        "g = 1 divides every batch, so the search stops before it reaches 0; only an empty batch "
+        "differs, and both versions raise there",
+    ("pggan_schedule", 58, "NumberReplacer", "if doublings == -1:"):
+        "doublings is bit_length() - 1 of an integer >= 1 (start <= target is validated), never -1; "
+        "at doublings == 0 the formula below also gives 0",
 }
