@@ -91,15 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         now = time.gmtime()
         deadline = time.mktime(time.struct_time((now.tm_year, now.tm_mon, now.tm_mday, hh, mm, 0, 0, 0, 0))) - time.timezone
 
+    exit_on_signals()
     if args.jobs > 1 and not args.recheck:
         return run_jobs(names, args)
 
-    import signal
-
-    # An interrupted run must restore the module being mutated: turn SIGTERM (and a SIGINT that
-    # a non-interactive shell set to "ignore" for a background job) into exceptions.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
     preload()
     t0 = time.monotonic()
@@ -115,6 +110,16 @@ def main(argv: list[str] | None = None) -> int:
         print(fmt_table(results[-1:]).splitlines()[-1], flush=True)
         write(results, time.monotonic() - t0)
     return finish(results, time.monotonic() - t0, args.min_score)
+
+
+def exit_on_signals() -> None:
+    """Turn SIGTERM (and a SIGINT that a non-interactive shell set to "ignore" for a background
+    job) into exceptions, so that an interrupted run still restores the module being mutated
+    (--jobs 1) or stops its workers and removes their copies (--jobs N)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def count_mutants(name: str) -> int:

@@ -162,3 +162,29 @@ def test_a_failed_module_run_is_named(tmp_path):
     root = make_repo(tmp_path / "root", FAKE_TOOL)
     with pytest.raises(SystemExit, match="broken"):
         mutation_parallel.run_parallel(root, ["a", "broken"], 2, [])
+
+
+def test_a_terminated_parallel_run_stops_its_workers_and_removes_their_copies(tmp_path):
+    # A SIGTERM to `make mutation --jobs N` must not leave copies of the checkout behind (found
+    # when a duplicate run was killed): the parent turns the signal into SystemExit, whose
+    # clean-up terminates the workers and removes the temporary folder.
+    import os
+    import signal
+    import subprocess
+    import time
+    sleeper = "import time\nfrom pathlib import Path\nPath('started').write_text('')\ntime.sleep(60)\n"
+    root = make_repo(tmp_path / "root", sleeper)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    script = (f"import sys; sys.path.insert(0, {str(TOOLS)!r})\n"
+              "import mutation, mutation_parallel\nfrom pathlib import Path\n"
+              "mutation.exit_on_signals()\n"
+              f"mutation_parallel.run_parallel(Path({str(root)!r}), ['a', 'b'], 2, [])\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], env=dict(os.environ, TMPDIR=str(scratch)))
+    deadline = time.monotonic() + 30
+    while len(list(scratch.glob("ganbench-mutation-*/worker-*/started"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)       # wait until both workers run their (sleeping) module
+    assert len(list(scratch.glob("ganbench-mutation-*/worker-*/started"))) == 2, "the workers never started"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 143
+    assert not list(scratch.iterdir())
