@@ -30,8 +30,8 @@ are also in docs/testing.md.
 Usage: python tools/mutation.py [--module NAME ...] [--list] [--recheck] [--deadline HH:MM] [--jobs N]
 --recheck re-runs only the survivors recorded in build/mutation/report.json (after adding tests).
 --jobs N (N > 1) runs the modules in N private copies of the checkout (mutation_parallel.py) and
-leaves this one untouched. Otherwise, run it from a checkout that nobody else is using: the mutants are applied in place, one at a
-time, and restored after each test run (also on SIGINT/SIGTERM; after a SIGKILL, repair with
+leaves this one untouched. Otherwise, run it from a checkout that nobody else is using: the
+mutants are applied in place, one at a time, and restored after each test run (also on SIGINT/SIGTERM; after a SIGKILL, repair with
 `git checkout -- <module>`). It refuses to start when a module it would mutate has uncommitted
 changes. To run several checkouts side by side, point PYTHONPATH at each (`PYTHONPATH=$PWD:$PWD/plugins`)
 so that its imports do not go to the editable install's checkout.
@@ -139,8 +139,8 @@ def run_jobs(names: list[str], args: argparse.Namespace) -> int:
     order = longest_first({n: count_mutants(n) for n in names})
     extra = ["--min-score", str(args.min_score)] + (["--deadline", args.deadline] if args.deadline else [])
     results = run_parallel(ROOT, order, args.jobs, extra)
-    order = {n: i for i, n in enumerate(MODULES)}
-    return finish(sorted(results, key=lambda r: order[r.name]), time.monotonic() - t0, args.min_score)
+    position = {n: i for i, n in enumerate(MODULES)}      # print the table in MODULES order
+    return finish(sorted(results, key=lambda r: position[r.name]), time.monotonic() - t0, args.min_score)
 
 
 def finish(results: list, wall: float, min_score: float) -> int:
